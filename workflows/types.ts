@@ -53,3 +53,135 @@ export interface GatewayCallResult {
   transportError?: string;
   order?: OrderSnapshot;
 }
+
+/** Where a payment stands. Final states: FAILED, CANCELED, REVOKED; PAID until the revoke window closes. */
+export type PaymentState =
+  'PAYING' | 'CONFIRMING' | 'PAID' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'REVOKING' | 'REVOKED' | 'NEEDS_ATTENTION';
+
+/** States in which the checkout has its answer (early return). */
+export const OUTCOME_STATES: readonly PaymentState[] = [
+  'PAID',
+  'FAILED',
+  'CANCELED',
+  'NEEDS_ATTENTION',
+  'REVOKING',
+  'REVOKED',
+];
+
+/** One payment as the checkout asks for it. No key: the worker holds terminal keys. */
+export interface PaymentRequest {
+  /** 收钱吧 terminal id (≤32 chars). */
+  terminalSn: string;
+  /** Merchant order number, unique per payment attempt (≤32 ASCII chars); never reused after failure. */
+  clientSn: string;
+  /** Amount in fen (分): a positive integer of at most 10 digits. */
+  amountFen: number;
+  /** Customer's barcode (≤32 chars). */
+  dynamicId: string;
+  /** Shown in the payer's bill (≤64 chars). */
+  subject: string;
+  /** Cashier (≤32 chars). */
+  operator: string;
+  description?: string;
+  /** Echoed back by the gateway (≤64 chars). */
+  reflect?: string;
+  /** Force a payment channel (digits); normally derived from the barcode. */
+  payway?: string;
+  /** Per-payment overrides of the saga's timing (tests and demos). */
+  timing?: TimingOverrides;
+}
+
+/** Durations in ms. Absent values take the production defaults (workflows/timing.ts). */
+export interface TimingOverrides {
+  /** Pause between confirm queries. Default 5 000. */
+  confirmIntervalMs?: number;
+  /** Confirm queries run until this long after pay started. Default 45 000. */
+  confirmWindowMs?: number;
+  /** Pause before the 2nd, 3rd, … cancel attempt; the last value repeats. Default 5 s doubling to 5 min. */
+  cancelDelaysMs?: number[];
+  /** Give up cancelling (→ NEEDS_ATTENTION) this long after the workflow started. Default: end of the business day. */
+  cancelDeadlineAfterMs?: number;
+  /** Close the revoke window this long after the workflow started. Default: end of the business day. */
+  revokeWindowAfterMs?: number;
+}
+
+/** The timing a payment actually uses, as recorded in its status. Deadlines are Unix ms. */
+export interface ResolvedTiming {
+  confirmIntervalMs: number;
+  confirmWindowMs: number;
+  cancelDelaysMs: number[];
+  cancelDeadline: number;
+  revokeWindowEnd: number;
+}
+
+/** What the `revoke` signal and update carry: one JSON object, as the Web UI's "Send a Signal" sends. */
+export interface RevokeRequest {
+  operator: string;
+  reason: string;
+}
+
+export type RevokeStatus = 'PENDING' | 'IN_PROGRESS' | 'REVOKED' | 'REFUSED' | 'NOT_NEEDED' | 'NEEDS_ATTENTION';
+
+export interface RevokeRecord extends RevokeRequest {
+  via: 'signal' | 'update';
+  requestedAt: number;
+  status: RevokeStatus;
+  /** Gateway error code of a refusal, or why it was not needed. */
+  detail?: string;
+}
+
+/** An operator's decision on a payment in NEEDS_ATTENTION, after checking with 收钱吧. */
+export interface ResolveRequest {
+  operator: string;
+  /** What the money actually did. */
+  resolution: 'PAID' | 'FAILED' | 'CANCELED' | 'REVOKED';
+  note: string;
+}
+
+export interface ResolutionRecord extends ResolveRequest {
+  resolvedAt: number;
+}
+
+/** A message the workflow could not act on (signals cannot be refused, so they are recorded). */
+export interface IgnoredMessage {
+  at: number;
+  name: 'revoke' | 'resolve';
+  why: string;
+}
+
+/** One gateway call as the saga recorded it. */
+export interface GatewayCallRecord extends GatewayCallResult {
+  at: number;
+  /** 1-based attempt number within its step (confirm query n, cancel attempt n, …). */
+  attempt: number;
+}
+
+/** Everything the `status` query returns. */
+export interface PaymentStatus {
+  state: PaymentState;
+  terminalSn: string;
+  clientSn: string;
+  sn?: string;
+  amountFen: number;
+  subject: string;
+  startedAt: number;
+  timing: ResolvedTiming;
+  calls: GatewayCallRecord[];
+  revoke?: RevokeRecord;
+  escalation?: { reason: string; at: number };
+  resolution?: ResolutionRecord;
+  ignored: IgnoredMessage[];
+  /** Set when the workflow has finished its work and only waits for the revoke window to close. */
+  settledAt?: number;
+}
+
+/** What the `revoke` update returns to a program. */
+export interface RevokeResult {
+  state: PaymentState;
+  revoke: RevokeRecord;
+}
+
+/** Workflow ID of a payment: one per merchant order, so a second start finds the first. */
+export function paymentWorkflowId(terminalSn: string, clientSn: string): string {
+  return `upay-${terminalSn}-${clientSn}`;
+}

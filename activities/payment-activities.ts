@@ -1,0 +1,82 @@
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { type GatewayClient, UnknownTerminalError } from './gateway/client';
+import type { OrderLookupWire, PayRequestWire } from './gateway/models';
+import type { GatewayCallResult, GatewayOperation, PaymentRequest } from '../workflows/types';
+
+/** What the pay activity needs: the request minus the saga's timing. */
+export type PayInput = Omit<PaymentRequest, 'timing'>;
+
+/** An order to look up, cancel or revoke. `sn` (the gateway's id) is preferred when known. */
+export interface OrderRef {
+  terminalSn: string;
+  clientSn: string;
+  sn?: string;
+}
+
+/** ApplicationFailure type of a call that was never sent because the terminal has no key here. */
+export const UNKNOWN_TERMINAL = 'UnknownTerminal';
+
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/** Heartbeats while a call is in flight, so a dead worker is noticed in seconds, not at startToClose. */
+async function withHeartbeats<T>(work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => Context.current().heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function toPayWire(input: PayInput): PayRequestWire {
+  const wire: PayRequestWire = {
+    terminal_sn: input.terminalSn,
+    client_sn: input.clientSn,
+    total_amount: String(input.amountFen),
+    dynamic_id: input.dynamicId,
+    subject: input.subject,
+    operator: input.operator,
+  };
+  if (input.payway !== undefined) wire.payway = input.payway;
+  if (input.description !== undefined) wire.description = input.description;
+  if (input.reflect !== undefined) wire.reflect = input.reflect;
+  return wire;
+}
+
+function toLookupWire(ref: OrderRef): OrderLookupWire {
+  return ref.sn
+    ? { terminal_sn: ref.terminalSn, sn: ref.sn, client_sn: ref.clientSn }
+    : { terminal_sn: ref.terminalSn, client_sn: ref.clientSn };
+}
+
+/**
+ * The saga's gateway activities. Each makes exactly one call and returns its classified result;
+ * the workflow owns every retry and schedule.
+ */
+export function createActivities(deps: { gateway: GatewayClient }) {
+  async function run(
+    operation: GatewayOperation,
+    clientSn: string,
+    call: () => Promise<GatewayCallResult>,
+  ): Promise<GatewayCallResult> {
+    try {
+      const result = await withHeartbeats(call());
+      log.info('gateway call', { operation, clientSn, kind: result.kind, reason: result.reason, sn: result.order?.sn });
+      return result;
+    } catch (err) {
+      if (err instanceof UnknownTerminalError) {
+        throw ApplicationFailure.nonRetryable(err.message, UNKNOWN_TERMINAL);
+      }
+      throw err;
+    }
+  }
+
+  return {
+    payOrder: (input: PayInput) => run('pay', input.clientSn, () => deps.gateway.pay(toPayWire(input))),
+    queryOrder: (ref: OrderRef) => run('query', ref.clientSn, () => deps.gateway.query(toLookupWire(ref))),
+    cancelOrder: (ref: OrderRef) => run('cancel', ref.clientSn, () => deps.gateway.cancel(toLookupWire(ref))),
+    revokeOrder: (ref: OrderRef) => run('revoke', ref.clientSn, () => deps.gateway.revoke(toLookupWire(ref))),
+  };
+}
+
+export type PaymentActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,136 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
+import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../workflows/definitions';
+import type { paymentSaga } from '../workflows/payment-saga';
+import { AmountFenKey, ClientSnKey, PaymentStateKey, TerminalSnKey } from '../workflows/search-attributes';
+import {
+  OUTCOME_STATES,
+  TASK_QUEUE,
+  paymentWorkflowId,
+  type PaymentRequest,
+  type PaymentStatus,
+  type ResolveRequest,
+  type RevokeRequest,
+  type RevokeResult,
+} from '../workflows/types';
+import { validatePaymentRequest, validateResolveRequest, validateRevokeRequest } from '../workflows/validation';
+
+/** Identifies a payment: the merchant order. */
+export interface PaymentRef {
+  terminalSn: string;
+  clientSn: string;
+}
+
+export interface PayResult {
+  workflowId: string;
+  /** True when the outcome (PAID, FAILED, CANCELED, NEEDS_ATTENTION, REVOKED) is known; false if `waitMs` ran out first. */
+  outcomeKnown: boolean;
+  status: PaymentStatus;
+}
+
+/** Default wait for the pay outcome: the 45 s confirm window plus the first cancel and its query. */
+export const DEFAULT_OUTCOME_WAIT_MS = 120_000;
+
+function delay(ms: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+}
+
+/**
+ * What a checkout service needs: pay and wait for the outcome, read the status, revoke, resolve.
+ * Every method checks its input first and throws InvalidRequestError naming the field.
+ */
+export class PaymentsClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string = TASK_QUEUE,
+  ) {}
+
+  /**
+   * Starts the payment (or finds the one already started for this order) and waits up to `waitMs`
+   * for its outcome. Calling it twice for one order never pays twice.
+   */
+  async pay(request: PaymentRequest, opts: { waitMs?: number } = {}): Promise<PayResult> {
+    const problems = validatePaymentRequest(request);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    const workflowId = paymentWorkflowId(request.terminalSn, request.clientSn);
+    const start = new WithStartWorkflowOperation<typeof paymentSaga>('paymentSaga', {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING', // a running payment for this order: attach to it
+      workflowIdReusePolicy: 'REJECT_DUPLICATE', // a finished one: never start a second pay
+      typedSearchAttributes: [
+        { key: PaymentStateKey, value: 'PAYING' },
+        { key: ClientSnKey, value: request.clientSn },
+        { key: TerminalSnKey, value: request.terminalSn },
+        { key: AmountFenKey, value: request.amountFen },
+      ],
+    });
+    let status: PaymentStatus;
+    try {
+      const update = await this.client.workflow.startUpdateWithStart(outcomeUpdate, {
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: start,
+      });
+      const outcome = await Promise.race([update.result(), delay(opts.waitMs ?? DEFAULT_OUTCOME_WAIT_MS)]);
+      status = outcome === 'timeout' ? await this.status(request) : outcome;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      status = await this.status(request); // finished earlier: report what it ended as
+    }
+    if (status.amountFen !== request.amountFen) {
+      throw new PaymentConflictError(workflowId, `amountFen ${status.amountFen}, not ${request.amountFen}`);
+    }
+    return { workflowId, outcomeKnown: OUTCOME_STATES.includes(status.state), status };
+  }
+
+  /** The whole state of a payment (works while it runs and after it closed). */
+  async status(ref: PaymentRef): Promise<PaymentStatus> {
+    return this.handle(ref).query(statusQuery);
+  }
+
+  /** Revokes a PAID payment of today and waits for the result. Throws RevokeRejectedError when not allowed. */
+  async revoke(ref: PaymentRef, request: RevokeRequest): Promise<RevokeResult> {
+    const problems = validateRevokeRequest(request);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    try {
+      return await this.handle(ref).executeUpdate(revokeUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new RevokeRejectedError(
+          paymentWorkflowId(ref.terminalSn, ref.clientSn),
+          err.cause?.message ?? err.message,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Sends the revoke signal, as the Web UI does; the outcome shows in `status().revoke`. */
+  async revokeBySignal(ref: PaymentRef, request: RevokeRequest): Promise<void> {
+    const problems = validateRevokeRequest(request);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    await this.handle(ref).signal(revokeSignal, request);
+  }
+
+  /** Records an operator's decision on a NEEDS_ATTENTION payment. */
+  async resolve(ref: PaymentRef, request: ResolveRequest): Promise<void> {
+    const problems = validateResolveRequest(request);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    await this.handle(ref).signal(resolveSignal, request);
+  }
+
+  /** The final status once the revoke window has closed (or a resolve ended it). */
+  async result(ref: PaymentRef): Promise<PaymentStatus> {
+    return this.handle(ref).result();
+  }
+
+  private handle(ref: PaymentRef) {
+    return this.client.workflow.getHandle<typeof paymentSaga>(paymentWorkflowId(ref.terminalSn, ref.clientSn));
+  }
+}

@@ -1,0 +1,35 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerConfig } from '../activities/config';
+import { GatewayClient } from '../activities/gateway/client';
+import { createGatewayDispatcher } from '../activities/gateway/http';
+import { createActivities } from '../activities/payment-activities';
+
+export interface PaymentWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  config: WorkerConfig;
+  /** A pre-built bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The payment worker: the saga workflow plus gateway activities for the configured terminals. */
+export async function createPaymentWorker({
+  connection,
+  namespace,
+  config,
+  workflowBundle,
+}: PaymentWorkerOptions): Promise<Worker> {
+  const keys = new Map(config.terminals.map((t) => [t.terminalSn, t.terminalKey]));
+  const gateway = new GatewayClient({
+    apiDomain: config.apiDomain,
+    dispatcher: createGatewayDispatcher(config.apiDomain),
+    terminalKey: (sn) => keys.get(sn),
+  });
+  return Worker.create({
+    connection,
+    namespace: namespace ?? 'default',
+    taskQueue: config.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ gateway }),
+  });
+}

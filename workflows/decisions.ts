@@ -1,0 +1,91 @@
+/**
+ * The saga's decision table as pure functions: what to do after each gateway answer. Kept apart
+ * from the workflow so every row can be unit-tested and read in one place (README mirrors it).
+ */
+import type { GatewayCallResult } from './types';
+
+const NOT_FOUND = ['UPAY_ORDER_NOT_EXISTS', 'UPAY_ORDER_NOT_EXIST'];
+
+function orderNotFound(r: GatewayCallResult): boolean {
+  return r.kind === 'definite_failure' && NOT_FOUND.includes(r.errorCode ?? '');
+}
+
+/** Order status from a query that positively answered, else undefined. */
+function knownStatus(q: GatewayCallResult): string | undefined {
+  return q.kind === 'success' || q.kind === 'in_progress' ? q.order?.orderStatus : undefined;
+}
+
+export type AfterPay = 'PAID' | 'FAILED' | 'CONFIRM';
+
+/** Only a positive success is PAID; only a definite no is FAILED; everything else is confirmed by query. */
+export function afterPay(pay: GatewayCallResult): AfterPay {
+  if (pay.kind === 'success') return 'PAID';
+  if (pay.kind === 'definite_failure') return 'FAILED';
+  return 'CONFIRM';
+}
+
+export type Decision =
+  { next: 'PAID' | 'FAILED' | 'CANCELED' | 'REVOKED' | 'RETRY' | 'REFUSED' } | { next: 'ESCALATE'; reason: string };
+
+const go = (next: Exclude<Decision['next'], 'ESCALATE'>): Decision => ({ next });
+const escalate = (reason: string): Decision => ({ next: 'ESCALATE', reason });
+
+/** Confirm phase (pay in progress or unknown). RETRY = keep querying while the window lasts. */
+export function afterConfirmQuery(q: GatewayCallResult): Decision {
+  if (orderNotFound(q)) return go('FAILED'); // the pay never created an order: nothing to reverse
+  switch (knownStatus(q)) {
+    case 'PAID':
+      return go('PAID');
+    case 'PAY_CANCELED':
+      return go('FAILED');
+    case 'CANCELED':
+      return go('CANCELED');
+    case 'REFUNDED':
+    case 'PARTIAL_REFUNDED':
+      return escalate(`order ${q.order?.orderStatus} at the gateway while its payment was being confirmed`);
+    default:
+      return go('RETRY');
+  }
+}
+
+/** What the saga remembers across cancel attempts. */
+export interface CancelContext {
+  /** A cancel answered in progress: a reversal is underway, so a PAID query is not final. */
+  reversalStarted: boolean;
+  /** Error code of a definite refusal in this attempt, if any. */
+  refusal?: string;
+}
+
+/** A cancel attempt that did not succeed is always followed by a query; this reads that query. */
+export function afterCancelQuery(q: GatewayCallResult, ctx: CancelContext): Decision {
+  if (orderNotFound(q)) return go('FAILED');
+  const status = knownStatus(q);
+  if (status === 'CANCELED' || status === 'PAY_CANCELED') return go('CANCELED');
+  if (status === 'REFUNDED' || status === 'PARTIAL_REFUNDED')
+    return escalate(`order ${status} at the gateway while cancelling`);
+  if (ctx.refusal) return escalate(`cancel refused by the gateway: ${ctx.refusal}`);
+  // The payment landed before any reversal took hold: consistent, not a failure.
+  if (status === 'PAID' && !ctx.reversalStarted) return go('PAID');
+  return go('RETRY');
+}
+
+/** The cancel answer itself: success ends the saga, anything else is confirmed by query. */
+export function cancelRefusal(cancel: GatewayCallResult): string | undefined {
+  if (cancel.kind !== 'definite_failure' || orderNotFound(cancel)) return undefined;
+  return cancel.errorCode ?? cancel.reason;
+}
+
+export function revokeRefusal(revoke: GatewayCallResult): string | undefined {
+  return cancelRefusal(revoke);
+}
+
+/** A revoke attempt that did not succeed is followed by a query; this reads it. */
+export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefined): Decision {
+  const status = knownStatus(q);
+  if (status === 'CANCELED') return go('REVOKED');
+  if (status === 'PAID') return go(refusal ? 'REFUSED' : 'RETRY');
+  if (orderNotFound(q) || (status !== undefined && status !== 'CANCEL_INPROGRESS')) {
+    return escalate(`order ${status ?? 'not found'} at the gateway during revoke`);
+  }
+  return refusal ? go('REFUSED') : go('RETRY');
+}

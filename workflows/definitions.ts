@@ -1,0 +1,17 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PaymentStatus, ResolveRequest, RevokeRequest, RevokeResult } from './types';
+
+/** The whole state of a payment. */
+export const statusQuery = defineQuery<PaymentStatus>('status');
+
+/** Operator's revoke (手动撤单) from the Web UI: one JSON object `{ "operator", "reason" }`. */
+export const revokeSignal = defineSignal<[RevokeRequest]>('revoke');
+
+/** Revoke for programs: rejected up front when not allowed, else returns the revoke's result. */
+export const revokeUpdate = defineUpdate<RevokeResult, [RevokeRequest]>('revoke');
+
+/** Operator's decision on a NEEDS_ATTENTION payment. */
+export const resolveSignal = defineSignal<[ResolveRequest]>('resolve');
+
+/** Early return: completes as soon as the pay outcome is known (PAID, FAILED, CANCELED, NEEDS_ATTENTION). */
+export const outcomeUpdate = defineUpdate<PaymentStatus>('outcome');

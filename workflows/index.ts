@@ -1,0 +1,2 @@
+// Entry point of the workflow bundle (workflowsPath): every workflow the worker runs.
+export { paymentSaga } from './payment-saga';

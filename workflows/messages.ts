@@ -1,0 +1,101 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from './definitions';
+import type { SagaState } from './saga-state';
+import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRequest } from './types';
+import { describeProblems, validateResolveRequest, validateRevokeRequest } from './validation';
+
+/** A revoke is remembered in these states; it runs only if the payment is (or turns out) PAID. */
+const REVOKE_ACCEPTED_IN: readonly PaymentState[] = ['PAYING', 'CONFIRMING', 'CANCELING', 'PAID'];
+
+/** Why a revoke cannot be accepted now, or undefined if it can. */
+function revokeRejection(saga: SagaState, request: unknown): string | undefined {
+  const problems = validateRevokeRequest(request);
+  if (problems.length > 0) return describeProblems(problems);
+  const { revoke, state, timing } = saga.status;
+  if (revoke)
+    return `a revoke was already requested at ${new Date(revoke.requestedAt).toISOString()} (revoke is allowed once)`;
+  if (!REVOKE_ACCEPTED_IN.includes(state)) return `payment is ${state}; only a PAID payment can be revoked`;
+  if (Date.now() >= timing.revokeWindowEnd)
+    return 'the revoke window has closed (same business day only, Asia/Shanghai)';
+  return undefined;
+}
+
+function resolveRejection(saga: SagaState, request: unknown): string | undefined {
+  const problems = validateResolveRequest(request);
+  if (problems.length > 0) return describeProblems(problems);
+  if (saga.state !== 'NEEDS_ATTENTION') return `payment is ${saga.state}; resolve applies to NEEDS_ATTENTION only`;
+  return undefined;
+}
+
+function recordRevoke(saga: SagaState, request: RevokeRequest, via: 'signal' | 'update'): void {
+  saga.status.revoke = {
+    operator: request.operator,
+    reason: request.reason,
+    via,
+    requestedAt: Date.now(),
+    status: 'PENDING',
+  };
+}
+
+/**
+ * Handlers only record intent; the main flow makes every gateway call, so two reversals can never
+ * run at once. Signals cannot be refused, so a signal that cannot be honoured is recorded in
+ * `status.ignored`; the update's validator refuses before anything enters history.
+ */
+export function installHandlers(saga: SagaState): void {
+  setHandler(statusQuery, () => saga.status, { description: 'The whole state of the payment' });
+
+  setHandler(
+    revokeSignal,
+    (request: RevokeRequest) => {
+      const why = revokeRejection(saga, request);
+      if (why) saga.status.ignored.push({ at: Date.now(), name: 'revoke', why });
+      else recordRevoke(saga, request, 'signal');
+    },
+    { description: '手动撤单 (same day, PAID only): {"operator":"…","reason":"…"}' },
+  );
+
+  setHandler(
+    revokeUpdate,
+    async (request: RevokeRequest) => {
+      recordRevoke(saga, request, 'update');
+      await condition(() => !['PENDING', 'IN_PROGRESS'].includes(saga.status.revoke?.status ?? ''));
+      const revoke = saga.status.revoke ?? {
+        ...request,
+        via: 'update' as const,
+        requestedAt: 0,
+        status: 'NOT_NEEDED' as const,
+      };
+      return { state: saga.state, revoke };
+    },
+    {
+      validator: (request: RevokeRequest) => {
+        const why = revokeRejection(saga, request);
+        if (why) throw new Error(why);
+      },
+      description: '手动撤单 for programs: rejected when not allowed, else returns the result',
+    },
+  );
+
+  setHandler(
+    resolveSignal,
+    (request: ResolveRequest) => {
+      const why = resolveRejection(saga, request);
+      if (why) saga.status.ignored.push({ at: Date.now(), name: 'resolve', why });
+      else saga.pendingResolve = request;
+    },
+    {
+      description:
+        'Operator decision on NEEDS_ATTENTION: {"operator","resolution":"PAID|FAILED|CANCELED|REVOKED","note"}',
+    },
+  );
+
+  setHandler(
+    outcomeUpdate,
+    async () => {
+      await condition(() => OUTCOME_STATES.includes(saga.state));
+      return saga.status;
+    },
+    { description: 'Completes when the pay outcome is known (early return for the checkout)' },
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * Pure input checks shared by the client library (before anything is started) and the workflow
+ * (for starts from the CLI or Web UI). Each problem names its field.
+ */
+import type { PaymentRequest, ResolveRequest, RevokeRequest } from './types';
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/** Printable ASCII without spaces: what the gateway's ids accept safely. */
+const VISIBLE_ASCII = /^[\x21-\x7E]+$/;
+const MAX_AMOUNT_FEN = 9_999_999_999; // "不超过10位纯数字"
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkString(
+  obj: Json,
+  field: string,
+  max: number,
+  opts: { optional?: boolean; ascii?: boolean },
+): FieldProblem[] {
+  const value = obj[field];
+  if (value === undefined && opts.optional) return [];
+  if (typeof value !== 'string')
+    return [{ field, problem: value === undefined ? 'is required' : `must be a string, got ${typeof value}` }];
+  if (value.trim() === '') return [{ field, problem: 'must not be empty' }];
+  if (value.length > max) return [{ field, problem: `must be at most ${max} characters, got ${value.length}` }];
+  if (opts.ascii && !VISIBLE_ASCII.test(value)) return [{ field, problem: 'must be printable ASCII without spaces' }];
+  return [];
+}
+
+function checkUnknownFields(obj: Json, allowed: readonly string[], prefix = ''): FieldProblem[] {
+  return Object.keys(obj)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => ({ field: `${prefix}${key}`, problem: 'is not a known field' }));
+}
+
+function checkAmount(value: unknown): FieldProblem[] {
+  const field = 'amountFen';
+  if (value === undefined) return [{ field, problem: 'is required' }];
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return [{ field, problem: 'must be an integer number of fen' }];
+  if (value <= 0) return [{ field, problem: 'must be positive' }];
+  if (value > MAX_AMOUNT_FEN) return [{ field, problem: `must be at most 10 digits (≤ ${MAX_AMOUNT_FEN} fen)` }];
+  return [];
+}
+
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+
+function checkDuration(field: string, value: unknown): FieldProblem[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_DURATION_MS) {
+    return [{ field, problem: 'must be a positive integer number of ms, at most 7 days' }];
+  }
+  return [];
+}
+
+const TIMING_FIELDS = [
+  'confirmIntervalMs',
+  'confirmWindowMs',
+  'cancelDelaysMs',
+  'cancelDeadlineAfterMs',
+  'revokeWindowAfterMs',
+] as const;
+
+function checkTiming(value: unknown): FieldProblem[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) return [{ field: 'timing', problem: 'must be an object' }];
+  const problems = checkUnknownFields(value, TIMING_FIELDS, 'timing.');
+  for (const field of [
+    'confirmIntervalMs',
+    'confirmWindowMs',
+    'cancelDeadlineAfterMs',
+    'revokeWindowAfterMs',
+  ] as const) {
+    problems.push(...checkDuration(`timing.${field}`, value[field]));
+  }
+  const delays = value.cancelDelaysMs;
+  if (delays !== undefined) {
+    if (!Array.isArray(delays) || delays.length === 0 || delays.length > 100) {
+      problems.push({ field: 'timing.cancelDelaysMs', problem: 'must be a list of 1 to 100 durations' });
+    } else {
+      delays.forEach((d, i) => problems.push(...checkDuration(`timing.cancelDelaysMs[${i}]`, d)));
+    }
+  }
+  return problems;
+}
+
+const PAYMENT_FIELDS = [
+  'terminalSn',
+  'clientSn',
+  'amountFen',
+  'dynamicId',
+  'subject',
+  'operator',
+  'description',
+  'reflect',
+  'payway',
+  'timing',
+] as const;
+
+/** Every problem of a payment request; empty when it may be sent. */
+export function validatePaymentRequest(input: unknown): FieldProblem[] {
+  if (!isObject(input)) return [{ field: '(request)', problem: 'must be a JSON object' }];
+  const problems = checkUnknownFields(input, PAYMENT_FIELDS);
+  problems.push(
+    ...checkString(input, 'terminalSn', 32, { ascii: true }),
+    ...checkString(input, 'clientSn', 32, { ascii: true }),
+    ...checkAmount(input.amountFen),
+    ...checkString(input, 'dynamicId', 32, { ascii: true }),
+    ...checkString(input, 'subject', 64, {}),
+    ...checkString(input, 'operator', 32, {}),
+    ...checkString(input, 'description', 256, { optional: true }),
+    ...checkString(input, 'reflect', 64, { optional: true }),
+    ...checkTiming(input.timing),
+  );
+  if (input.payway !== undefined && (typeof input.payway !== 'string' || !/^\d{1,3}$/.test(input.payway))) {
+    problems.push({ field: 'payway', problem: 'must be a string of 1 to 3 digits' });
+  }
+  return problems;
+}
+
+export function validateRevokeRequest(input: unknown): FieldProblem[] {
+  if (!isObject(input))
+    return [{ field: '(revoke)', problem: 'must be a JSON object like {"operator":"…","reason":"…"}' }];
+  return [
+    ...checkUnknownFields(input, ['operator', 'reason']),
+    ...checkString(input, 'operator', 64, {}),
+    ...checkString(input, 'reason', 256, {}),
+  ];
+}
+
+const RESOLUTIONS: readonly ResolveRequest['resolution'][] = ['PAID', 'FAILED', 'CANCELED', 'REVOKED'];
+
+export function validateResolveRequest(input: unknown): FieldProblem[] {
+  if (!isObject(input))
+    return [
+      { field: '(resolve)', problem: 'must be a JSON object like {"operator":"…","resolution":"CANCELED","note":"…"}' },
+    ];
+  const problems = [
+    ...checkUnknownFields(input, ['operator', 'resolution', 'note']),
+    ...checkString(input, 'operator', 64, {}),
+    ...checkString(input, 'note', 1024, {}),
+  ];
+  if (!RESOLUTIONS.includes(input.resolution as ResolveRequest['resolution'])) {
+    problems.push({ field: 'resolution', problem: `must be one of ${RESOLUTIONS.join(', ')}` });
+  }
+  return problems;
+}
+
+/** One readable line: `amountFen must be positive; clientSn is required`. */
+export function describeProblems(problems: FieldProblem[]): string {
+  return problems.map((p) => `${p.field} ${p.problem}`).join('; ');
+}
+
+export function isPaymentRequest(input: unknown): input is PaymentRequest {
+  return validatePaymentRequest(input).length === 0;
+}
+
+export function isRevokeRequest(input: unknown): input is RevokeRequest {
+  return validateRevokeRequest(input).length === 0;
+}
