@@ -10,4 +10,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
   clearMocks: true,
+  setupFiles: ['<rootDir>/test/setup-runtime.ts'],
 };

@@ -2,7 +2,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { WorkerConfig } from '../activities/config';
 import { GatewayClient } from '../activities/gateway/client';
 import { createGatewayDispatcher } from '../activities/gateway/http';
+import type { ReadTimeouts } from '../activities/gateway/timeouts';
 import { createActivities } from '../activities/payment-activities';
+import type { GatewayOperation } from '../workflows/types';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +12,8 @@ export interface PaymentWorkerOptions {
   config: WorkerConfig;
   /** A pre-built bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Shorter HTTP read timeouts (tests of hanging gateways); production uses the defaults. */
+  gatewayTimeouts?: Partial<Record<GatewayOperation, ReadTimeouts>>;
 }
 
 /** The payment worker: the saga workflow plus gateway activities for the configured terminals. */
@@ -18,12 +22,14 @@ export async function createPaymentWorker({
   namespace,
   config,
   workflowBundle,
+  gatewayTimeouts,
 }: PaymentWorkerOptions): Promise<Worker> {
   const keys = new Map(config.terminals.map((t) => [t.terminalSn, t.terminalKey]));
   const gateway = new GatewayClient({
     apiDomain: config.apiDomain,
     dispatcher: createGatewayDispatcher(config.apiDomain),
     terminalKey: (sn) => keys.get(sn),
+    ...(gatewayTimeouts ? { timeouts: gatewayTimeouts } : {}),
   });
   return Worker.create({
     connection,

@@ -29,3 +29,35 @@ export async function startLocalTemporal(
     },
   });
 }
+
+/** `temporal server start-dev` arguments for the embedded stack: SQLite file, UI, search attributes. */
+export function devServerArgs(opts: { ip: string; port: number; uiPort: number; dbFile: string }): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    opts.ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--db-filename',
+    opts.dbFile,
+    // WAL keeps the file consistent and fast enough for a laptop (temporal-notes §8).
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
+    ...PAYMENT_SEARCH_ATTRIBUTES.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${searchAttributeTypeName(key.type)}`,
+    ]),
+    ...dynamicConfigArgs(),
+  ];
+}
+
+/** The CLI's spelling of a search attribute type (KEYWORD → Keyword). */
+function searchAttributeTypeName(type: string): string {
+  return type.charAt(0) + type.slice(1).toLowerCase();
+}

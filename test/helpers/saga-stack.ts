@@ -8,7 +8,14 @@ import {
 import { createPaymentWorker } from '../../worker/create-worker';
 import { PaymentsClient } from '../../client/payments-client';
 import { startSimulator, type RunningSimulator } from '../../simulator';
-import type { PaymentRequest, PaymentStatus, TimingOverrides } from '../../workflows/types';
+import { statusQuery } from '../../workflows/definitions';
+import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from '../../workflows/search-attributes';
+import {
+  paymentWorkflowId,
+  type PaymentRequest,
+  type PaymentStatus,
+  type TimingOverrides,
+} from '../../workflows/types';
 
 export const TERMINAL_SN = '100000000000000042';
 export const TERMINAL_KEY = 'a3f1c9e2b4d6f8a0c2e4b6d8f0a2c4e6';
@@ -46,6 +53,14 @@ export interface SagaStack {
   stop(): Promise<void>;
 }
 
+/** HTTP read timeouts short enough that a hanging gateway costs a test seconds, not a minute. */
+export const TEST_GATEWAY_TIMEOUTS = {
+  pay: { headersMs: 2_000, bodyMs: 1_000 },
+  query: { headersMs: 1_000, bodyMs: 1_000 },
+  cancel: { headersMs: 1_000, bodyMs: 1_000 },
+  revoke: { headersMs: 1_000, bodyMs: 1_000 },
+};
+
 export async function startSagaStack(): Promise<SagaStack> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (test/global-setup.ts)');
@@ -56,6 +71,7 @@ export async function startSagaStack(): Promise<SagaStack> {
     connection: nativeConnection,
     config: { apiDomain: sim.url, terminals: [{ terminalSn: TERMINAL_SN, terminalKey: TERMINAL_KEY }], taskQueue },
     workflowBundle: await workflowBundle(),
+    gatewayTimeouts: TEST_GATEWAY_TIMEOUTS,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
@@ -96,6 +112,41 @@ export function newPayment(overrides: Partial<PaymentRequest> = {}): PaymentRequ
 /** The gateway's view of one order, for the "no 单边账" checks. */
 export function ledgerOrder(sim: RunningSimulator, clientSn: string) {
   return sim.ledger().orders.find((o) => o.client_sn === clientSn);
+}
+
+/**
+ * The checks every saga test ends with: the status query, the search attributes and the gateway's
+ * ledger agree, and there is no 单边账, no second pay, no second reversal.
+ */
+export async function expectConsistent(stack: SagaStack, status: PaymentStatus): Promise<void> {
+  expectNoOneSidedAccount(stack.sim, status);
+  const handle = stack.client.workflow.getHandle(paymentWorkflowId(status.terminalSn, status.clientSn));
+  const live = await handle.query(statusQuery);
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  expect(attributes.get(PaymentStateKey)).toBe(live.state);
+  expect(attributes.get(ClientSnKey)).toBe(status.clientSn);
+  expect(attributes.get(TerminalSnKey)).toBe(status.terminalSn);
+  expect(attributes.get(AmountFenKey)).toBe(status.amountFen);
+  if (live.sn) expect(attributes.get(SnKey)).toBe(live.sn);
+}
+
+/** Polls the status query until `predicate` holds (signals are asynchronous). */
+export async function waitForStatus(
+  stack: SagaStack,
+  ref: { terminalSn: string; clientSn: string },
+  predicate: (s: PaymentStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<PaymentStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await stack.payments.status(ref);
+    if (predicate(status)) return status;
+    if (Date.now() > deadline)
+      throw new Error(
+        `status never matched; last: ${JSON.stringify({ state: status.state, revoke: status.revoke, ignored: status.ignored })}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Money kept at the gateway must match the saga's state exactly (PAID ⇔ kept). */

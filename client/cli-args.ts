@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import type { PaymentRequest, ResolveRequest, RevokeRequest, TimingOverrides } from '../workflows/types';
+
+/** CLI flag of each request field, so errors can name what the user typed. */
+export const FLAG_OF_FIELD: Record<string, string> = {
+  terminalSn: '--terminal-sn',
+  clientSn: '--client-sn',
+  amountFen: '--amount',
+  dynamicId: '--dynamic-id',
+  subject: '--subject',
+  operator: '--operator',
+  description: '--description',
+  reflect: '--reflect',
+  payway: '--payway',
+  timing: '--timing',
+  reason: '--reason',
+  resolution: '--resolution',
+  note: '--note',
+};
+
+const OPTIONS = {
+  'terminal-sn': { type: 'string' },
+  'client-sn': { type: 'string' },
+  amount: { type: 'string' },
+  'dynamic-id': { type: 'string' },
+  subject: { type: 'string' },
+  operator: { type: 'string' },
+  description: { type: 'string' },
+  reflect: { type: 'string' },
+  payway: { type: 'string' },
+  timing: { type: 'string' },
+  'wait-ms': { type: 'string' },
+  reason: { type: 'string' },
+  resolution: { type: 'string' },
+  note: { type: 'string' },
+  signal: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type CliValues = ReturnType<typeof parse>['values'];
+
+export function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Digits stay a number; anything else is passed through so validation names the field. */
+function amountOf(raw: string | undefined): unknown {
+  return raw !== undefined && /^\d{1,16}$/.test(raw) ? Number(raw) : raw;
+}
+
+function timingOf(raw: string | undefined): TimingOverrides | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as TimingOverrides;
+  } catch {
+    return raw as unknown as TimingOverrides; // validation reports "timing must be an object"
+  }
+}
+
+function defined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function payRequestOf(v: CliValues, defaultTerminalSn: string | undefined): PaymentRequest {
+  return defined({
+    terminalSn: v['terminal-sn'] ?? defaultTerminalSn,
+    clientSn: v['client-sn'],
+    amountFen: amountOf(v.amount),
+    dynamicId: v['dynamic-id'],
+    subject: v.subject,
+    operator: v.operator,
+    description: v.description,
+    reflect: v.reflect,
+    payway: v.payway,
+    timing: timingOf(v.timing),
+  }) as PaymentRequest;
+}
+
+export function revokeRequestOf(v: CliValues): RevokeRequest {
+  return defined({ operator: v.operator, reason: v.reason }) as RevokeRequest;
+}
+
+export function resolveRequestOf(v: CliValues): ResolveRequest {
+  return defined({ operator: v.operator, resolution: v.resolution, note: v.note }) as ResolveRequest;
+}

@@ -1,0 +1,146 @@
+/**
+ * `npm run client -- <command> [flags]`: pay, status, revoke, resolve. Prints one JSON object.
+ * Exit codes: 0 ok (pay: PAID), 2 invalid input, 3 not paid / refused, 4 outcome not known yet or
+ * NEEDS_ATTENTION, 1 anything else (e.g. Temporal unreachable).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { FLAG_OF_FIELD, parse, payRequestOf, resolveRequestOf, revokeRequestOf, type CliValues } from './cli-args';
+import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
+import { PaymentsClient, type PaymentRef } from './payments-client';
+import { TASK_QUEUE, paymentWorkflowId, type PaymentStatus } from '../workflows/types';
+
+const USAGE = `usage: npm run client -- <command> [flags]
+  pay     --client-sn C --amount FEN --dynamic-id BARCODE --subject S --operator O
+          [--terminal-sn T] [--description D] [--reflect R] [--payway N] [--wait-ms MS] [--timing JSON]
+  status  --client-sn C [--terminal-sn T]
+  revoke  --client-sn C --operator O --reason R [--terminal-sn T] [--signal]
+  resolve --client-sn C --operator O --resolution PAID|FAILED|CANCELED|REVOKED --note N [--terminal-sn T]
+--terminal-sn defaults to SQB_TERMINAL_SN. Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (or a profile).`;
+
+const EXIT = { ok: 0, failed: 1, invalid: 2, notPaid: 3, unknown: 4 } as const;
+
+function print(obj: unknown): void {
+  process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+}
+
+function exitForState(status: PaymentStatus, outcomeKnown = true): number {
+  if (!outcomeKnown || status.state === 'NEEDS_ATTENTION') return EXIT.unknown;
+  return status.state === 'PAID' ? EXIT.ok : EXIT.notPaid;
+}
+
+function refOf(v: CliValues): PaymentRef {
+  const terminalSn = v['terminal-sn'] ?? process.env.SQB_TERMINAL_SN;
+  const problems = [];
+  if (!terminalSn) problems.push({ field: 'terminalSn', problem: 'is required (or set SQB_TERMINAL_SN)' });
+  if (!v['client-sn']) problems.push({ field: 'clientSn', problem: 'is required' });
+  if (problems.length > 0) throw new InvalidRequestError(problems);
+  return { terminalSn: terminalSn as string, clientSn: v['client-sn'] as string };
+}
+
+async function connect(): Promise<{ payments: PaymentsClient; close: () => Promise<void> }> {
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  const connection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection, namespace: namespace ?? 'default' });
+  return {
+    payments: new PaymentsClient(client, process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE),
+    close: () => connection.close(),
+  };
+}
+
+async function run(command: string | undefined, v: CliValues): Promise<number> {
+  if (v.help || !command) {
+    console.log(USAGE);
+    return v.help ? EXIT.ok : EXIT.invalid;
+  }
+  // Check input before connecting, so bad input never waits on a server.
+  const inputs = {
+    pay: () => payRequestOf(v, process.env.SQB_TERMINAL_SN),
+    status: () => refOf(v),
+    revoke: () => ({ ref: refOf(v), request: revokeRequestOf(v) }),
+    resolve: () => ({ ref: refOf(v), request: resolveRequestOf(v) }),
+  };
+  if (!(command in inputs))
+    throw new InvalidRequestError([
+      { field: '(command)', problem: `must be one of ${Object.keys(inputs).join(', ')}` },
+    ]);
+  const { payments, close } = await connect();
+  try {
+    switch (command) {
+      case 'pay': {
+        const request = inputs.pay();
+        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
+        const { workflowId, outcomeKnown, status } = await payments.pay(
+          request,
+          waitMs !== undefined ? { waitMs } : {},
+        );
+        print({
+          workflowId,
+          outcomeKnown,
+          outcome: outcomeKnown ? status.state : undefined,
+          state: status.state,
+          status,
+        });
+        return exitForState(status, outcomeKnown);
+      }
+      case 'status': {
+        const ref = inputs.status();
+        const status = await payments.status(ref);
+        print({ workflowId: paymentWorkflowId(ref.terminalSn, ref.clientSn), state: status.state, status });
+        return EXIT.ok;
+      }
+      case 'revoke': {
+        const { ref, request } = inputs.revoke();
+        const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
+        if (v.signal) {
+          await payments.revokeBySignal(ref, request);
+          print({ workflowId, signal: 'revoke', sent: true });
+          return EXIT.ok;
+        }
+        const result = await payments.revoke(ref, request);
+        print({ workflowId, ...result });
+        return result.revoke.status === 'REVOKED'
+          ? EXIT.ok
+          : result.revoke.status === 'NEEDS_ATTENTION'
+            ? EXIT.unknown
+            : EXIT.notPaid;
+      }
+      default: {
+        const { ref, request } = inputs.resolve();
+        await payments.resolve(ref, request);
+        print({ workflowId: paymentWorkflowId(ref.terminalSn, ref.clientSn), signal: 'resolve', sent: true });
+        return EXIT.ok;
+      }
+    }
+  } finally {
+    await close();
+  }
+}
+
+function describeError(err: unknown): { error: string; exit: number } {
+  if (err instanceof InvalidRequestError) {
+    const named = err.problems.map(
+      (p) => `${p.field}${FLAG_OF_FIELD[p.field] ? ` (${FLAG_OF_FIELD[p.field]})` : ''} ${p.problem}`,
+    );
+    return { error: `invalid request: ${named.join('; ')}`, exit: EXIT.invalid };
+  }
+  if (err instanceof RevokeRejectedError) return { error: err.message, exit: EXIT.notPaid };
+  if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return { error: `${(err as Error).message}\n${USAGE}`, exit: EXIT.invalid };
+  if (err instanceof PaymentConflictError) return { error: err.message, exit: EXIT.invalid };
+  return { error: err instanceof Error ? err.message : String(err), exit: EXIT.failed };
+}
+
+async function main(): Promise<void> {
+  let exit: number;
+  try {
+    const { positionals, values } = parse(process.argv.slice(2));
+    exit = await run(positionals[0], values);
+  } catch (err) {
+    const { error, exit: code } = describeError(err);
+    print({ error });
+    exit = code;
+  }
+  process.exit(exit);
+}
+
+void main();
