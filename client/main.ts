@@ -125,7 +125,8 @@ function describeError(err: unknown): { error: string; exit: number } {
     return { error: `invalid request: ${named.join('; ')}`, exit: EXIT.invalid };
   }
   if (err instanceof RevokeRejectedError) return { error: err.message, exit: EXIT.notPaid };
-  if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return { error: `${(err as Error).message}\n${USAGE}`, exit: EXIT.invalid };
+  if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'))
+    return { error: `${(err as Error).message}\n${USAGE}`, exit: EXIT.invalid };
   if (err instanceof PaymentConflictError) return { error: err.message, exit: EXIT.invalid };
   return { error: err instanceof Error ? err.message : String(err), exit: EXIT.failed };
 }

@@ -1,6 +1,7 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
@@ -107,7 +108,21 @@ export class PaymentsClient {
           err.cause?.message ?? err.message,
         );
       }
-      throw err;
+      throw await this.explainClosed(ref, err);
+    }
+  }
+
+  /** A message to a finished payment fails as "not found"; say that it closed, and how. */
+  private async explainClosed(ref: PaymentRef, err: unknown): Promise<unknown> {
+    if (!(err instanceof WorkflowNotFoundError)) return err;
+    try {
+      const description = await this.handle(ref).describe();
+      if (description.status.name === 'RUNNING') return err;
+      const final = await this.status(ref);
+      const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
+      return new RevokeRejectedError(workflowId, `payment closed as ${final.state}: its revoke window has ended`);
+    } catch {
+      return err;
     }
   }
 
@@ -115,7 +130,11 @@ export class PaymentsClient {
   async revokeBySignal(ref: PaymentRef, request: RevokeRequest): Promise<void> {
     const problems = validateRevokeRequest(request);
     if (problems.length > 0) throw new InvalidRequestError(problems);
-    await this.handle(ref).signal(revokeSignal, request);
+    try {
+      await this.handle(ref).signal(revokeSignal, request);
+    } catch (err) {
+      throw await this.explainClosed(ref, err);
+    }
   }
 
   /** Records an operator's decision on a NEEDS_ATTENTION payment. */

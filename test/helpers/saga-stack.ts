@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
   NativeConnection,
   bundleWorkflowCode,
@@ -139,12 +139,12 @@ export async function waitForStatus(
 ): Promise<PaymentStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await stack.payments.status(ref);
-    if (predicate(status)) return status;
-    if (Date.now() > deadline)
-      throw new Error(
-        `status never matched; last: ${JSON.stringify({ state: status.state, revoke: status.revoke, ignored: status.ignored })}`,
-      );
+    const status = await stack.payments.status(ref).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError && Date.now() < deadline) return undefined; // not started yet
+      throw err;
+    });
+    if (status && predicate(status)) return status;
+    if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,0 +1,165 @@
+import { RevokeRejectedError } from '../../client/errors';
+import { GatewayClient } from '../../activities/gateway/client';
+import { createGatewayDispatcher } from '../../activities/gateway/http';
+import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
+import {
+  TERMINAL_KEY,
+  TERMINAL_SN,
+  expectConsistent,
+  ledgerOrder,
+  newPayment,
+  startSagaStack,
+  waitForStatus,
+  type SagaStack,
+} from '../helpers/saga-stack';
+
+const OPERATOR = { operator: 'ops-wang', reason: 'customer returned the goods' };
+
+/** Decision table, revoke rows (手动撤单): timing of the request × gateway answers. */
+describe('saga decision table: revoke', () => {
+  let stack: SagaStack;
+  beforeAll(async () => {
+    stack = await startSagaStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('revokes a PAID payment by signal (what the Web UI sends): REVOKED, order CANCELED at the gateway', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    await stack.payments.revokeBySignal(request, OPERATOR);
+    const status = await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
+    expect(status.revoke).toMatchObject({ ...OPERATOR, via: 'signal', status: 'REVOKED' });
+    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CANCELED');
+    await expectConsistent(stack, status);
+  });
+
+  it('revokes by update and returns the result to the program', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result).toMatchObject({ state: 'REVOKED', revoke: { status: 'REVOKED', via: 'update' } });
+    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CANCELED');
+    await expectConsistent(stack, await stack.payments.status(request));
+  });
+
+  it('allows one revoke only: a second update is rejected before history, a second signal is recorded as ignored', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    await stack.payments.revoke(request, OPERATOR);
+    await expect(stack.payments.revoke(request, OPERATOR)).rejects.toBeInstanceOf(RevokeRejectedError);
+    await stack.payments.revokeBySignal(request, OPERATOR);
+    const status = await waitForStatus(stack, request, (s) => s.ignored.length > 0);
+    expect(status.ignored[0]?.why).toMatch(/already requested|REVOKED/);
+    expect(stack.sim.ledger().counters.reversals_by_sn[status.sn!]).toBe(1);
+  });
+
+  it('keeps the payment PAID and records the refusal when the gateway refuses (UPAY_TCP_ORDER_NOT_REFUNDABLE)', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, { revoke: [UPAY_TCP_ORDER_NOT_REFUNDABLE] });
+    await stack.payments.pay(request);
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result).toMatchObject({
+      state: 'PAID',
+      revoke: { status: 'REFUSED', detail: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' },
+    });
+    await expectConsistent(stack, await stack.payments.status(request));
+  });
+
+  it('retries an unknown revoke answer on the schedule until it is definite', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, { revoke: ['CANCEL_IN_PROGRESS', { fault: 'reset', commit: false }] });
+    await stack.payments.pay(request);
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result.state).toBe('REVOKED');
+    const status = await stack.payments.status(request);
+    expect(status.calls.filter((c) => c.operation === 'revoke').map((c) => c.kind)).toEqual([
+      'in_progress',
+      'unknown',
+      'success',
+    ]);
+    await expectConsistent(stack, status);
+  });
+
+  it('remembers a revoke sent before the outcome is known and carries it out once PAID', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+    });
+    const paying = stack.payments.pay(request);
+    await waitForStatus(stack, request, (s) => s.state === 'CONFIRMING');
+    await stack.payments.revokeBySignal(request, OPERATOR);
+    await paying;
+    const status = await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
+    expect(status.calls.map((c) => c.operation)).toEqual(['pay', 'query', 'query', 'revoke']);
+    await expectConsistent(stack, status);
+  });
+
+  it('records an early revoke as not needed when the payment fails', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAY_CANCELED', afterQueries: 2 } },
+    });
+    const paying = stack.payments.pay(request);
+    await waitForStatus(stack, request, (s) => s.state === 'CONFIRMING');
+    await stack.payments.revokeBySignal(request, OPERATOR);
+    await paying;
+    const status = await waitForStatus(stack, request, (s) => s.revoke?.status === 'NOT_NEEDED');
+    expect(status.state).toBe('FAILED');
+    expect(status.calls.some((c) => c.operation === 'revoke')).toBe(false);
+  });
+
+  it('rejects a revoke of a FAILED payment', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, { pay: { result: 'PAY_FAIL' } });
+    await stack.payments.pay(request);
+    await expect(stack.payments.revoke(request, OPERATOR)).rejects.toThrow(/only a PAID payment/);
+  });
+
+  it('rejects a revoke after the revoke window (end of the business day) has closed', async () => {
+    const request = newPayment({ timing: { revokeWindowAfterMs: 1_000 } });
+    await stack.payments.pay(request);
+    await new Promise((r) => setTimeout(r, 1_200));
+    await expect(stack.payments.revoke(request, OPERATOR)).rejects.toBeInstanceOf(RevokeRejectedError);
+  });
+
+  it('keeps PAID when the gateway refuses because its day has ended (UPAY_CANCEL_INVALID_ORDER_STATE)', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    stack.sim.setClockOffset(24 * 3600 * 1000);
+    try {
+      const result = await stack.payments.revoke(request, OPERATOR);
+      expect(result).toMatchObject({
+        state: 'PAID',
+        revoke: { status: 'REFUSED', detail: 'UPAY_CANCEL_INVALID_ORDER_STATE' },
+      });
+      expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('PAID');
+    } finally {
+      stack.sim.setClockOffset(0);
+    }
+  });
+
+  it('escalates a revoke of an order refunded outside the saga (never after a refund)', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    const gateway = new GatewayClient({
+      apiDomain: stack.sim.url,
+      dispatcher: createGatewayDispatcher(stack.sim.url),
+      terminalKey: () => TERMINAL_KEY,
+    });
+    const refund = await gateway.refund({
+      terminal_sn: TERMINAL_SN,
+      client_sn: request.clientSn,
+      refund_request_no: 'r1',
+      refund_amount: '100',
+      operator: 'ops',
+    });
+    expect(refund.kind).toBe('success');
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result.state).toBe('NEEDS_ATTENTION');
+    const status = await stack.payments.status(request);
+    expect(status.escalation?.reason).toContain('PARTIAL_REFUNDED');
+    expect(ledgerOrder(stack.sim, request.clientSn)?.reversed_fen).toBe(0);
+  });
+});
