@@ -32,10 +32,19 @@ export default tseslint.config(
         'error',
         {
           paths: workflowForbidden,
-          patterns: [{ group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'type-only imports of activities' }],
+          patterns: [
+            {
+              group: ['../activities/*', '../activities'],
+              allowTypeImports: true,
+              message: 'type-only imports of activities',
+            },
+          ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'workflows take configuration as input' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'workflows take configuration as input' },
+      ],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval'],
     },
   },
@@ -43,6 +52,7 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off', // jest matchers on mocks
+      '@typescript-eslint/no-unsafe-assignment': 'off', // expect.any() and friends are typed any
     },
   },
 );

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from '../activities/config';
 import { GatewayClient } from '../activities/gateway/client';
 import { createGatewayDispatcher } from '../activities/gateway/http';

@@ -3,6 +3,11 @@ import { GatewayClient, UnknownTerminalError } from '../../activities/gateway/cl
 import { signBody } from '../../activities/gateway/signing';
 
 const ORIGIN = 'http://gateway.test';
+
+/** The bytes undici put on the wire, as text. */
+function bodyText(body: unknown): string {
+  return Buffer.isBuffer(body) ? body.toString('utf8') : (body as string);
+}
 const TERMINAL_SN = '10298371039';
 const KEY = '68d499beda5f72116592f5c527465656';
 
@@ -32,7 +37,7 @@ describe('GatewayClient over undici MockAgent', () => {
       .get(ORIGIN)
       .intercept({ path: '/upay/v2/query', method: 'POST' })
       .reply(200, (opts) => {
-        seenBody = opts.body as string;
+        seenBody = bodyText(opts.body);
         seenAuth = String((opts.headers as Record<string, string>).authorization);
         return {
           result_code: '200',
@@ -58,7 +63,7 @@ describe('GatewayClient over undici MockAgent', () => {
       .get(ORIGIN)
       .intercept({ path: '/upay/v2/pay', method: 'POST' })
       .reply(200, (opts) => {
-        seenBody = opts.body as string;
+        seenBody = bodyText(opts.body);
         seenAuth = String((opts.headers as Record<string, string>).authorization);
         return { result_code: '200', biz_response: { result_code: 'PAY_IN_PROGRESS' } };
       });

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { shanghaiDay } from './clock';
+import { readBody, sendJson } from './http-io';
+import type { LedgerView } from './ledger';
+import { parseScenario, ScenarioError } from './scenario-json';
+import type { Scenario } from './scenarios';
+
+/** Test controls under /_sim/ (no auth: the simulator is a local test double, bound to 127.0.0.1 by default). */
+export interface ControlDeps {
+  now(): number;
+  offset(): number;
+  ledger(): LedgerView;
+  setScenario(clientSn: string, scenario: Scenario): void;
+  setClockOffset(ms: number): void;
+  reset(): void;
+}
+
+export async function handleControl(
+  deps: ControlDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const route = `${req.method ?? ''} ${path}`;
+  switch (route) {
+    case 'GET /_sim/health':
+      return sendJson(res, 200, { status: 'ok' });
+    case 'GET /_sim/ledger':
+      return sendJson(res, 200, deps.ledger());
+    case 'GET /_sim/clock':
+      return sendJson(res, 200, clockView(deps));
+    case 'POST /_sim/reset':
+      deps.reset();
+      return sendJson(res, 200, { status: 'ok' });
+    case 'POST /_sim/clock': {
+      const body = await jsonBody(req);
+      const offset = body?.offset_ms;
+      if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
+        return sendJson(res, 400, { error: 'offset_ms must be an integer number of milliseconds' });
+      }
+      deps.setClockOffset(offset);
+      return sendJson(res, 200, clockView(deps));
+    }
+    case 'POST /_sim/scenarios': {
+      const body = await jsonBody(req);
+      const clientSn = body?.client_sn;
+      if (typeof clientSn !== 'string' || clientSn === '') {
+        return sendJson(res, 400, { error: 'client_sn must be a non-empty string' });
+      }
+      try {
+        deps.setScenario(clientSn, parseScenario(body?.scenario));
+      } catch (err) {
+        if (err instanceof ScenarioError) return sendJson(res, 400, { error: err.message });
+        throw err;
+      }
+      return sendJson(res, 200, { status: 'ok', client_sn: clientSn });
+    }
+    default:
+      return sendJson(res, 404, { error: `no control route ${route}` });
+  }
+}
+
+function clockView(deps: ControlDeps): { now: number; offset_ms: number; shanghai_day: string } {
+  const now = deps.now();
+  return { now, offset_ms: deps.offset(), shanghai_day: shanghaiDay(now) };
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  try {
+    const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EnvelopeWire } from '../activities/gateway/models';
+import { serverError } from './envelopes';
+import type { Reply } from './gateway';
+
+/** Larger bodies are refused: no legitimate upay request comes close. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The raw request bytes, exactly as received (the signature covers these, not a re-serialization). */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+const BAD_GATEWAY_PAGE =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
+  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+/** What actually went on the wire, for the request log. */
+export interface Sent {
+  httpStatus: number;
+  envelope?: EnvelopeWire;
+}
+
+/** Sends a reply, applying its fault. */
+export function sendReply(res: ServerResponse, reply: Reply): Sent {
+  switch (reply.fault) {
+    case undefined:
+      sendJson(res, 200, reply.envelope);
+      return { httpStatus: 200, envelope: reply.envelope };
+    case 'reset':
+      res.socket?.destroy();
+      return { httpStatus: 0 };
+    case 'hang':
+      // Never answered; close() destroys the connection if the client has not given up first.
+      return { httpStatus: 0 };
+    case 'system-error':
+    case 'maintenance': {
+      const envelope = serverError(reply.fault === 'maintenance' ? 'MAINTENANCE_INPROGRESS' : 'UNKNOWN_SYSTEM_ERROR');
+      sendJson(res, 200, envelope);
+      return { httpStatus: 200, envelope };
+    }
+    case 'truncated-json': {
+      const full = JSON.stringify(reply.envelope);
+      const half = full.slice(0, Math.floor(full.length / 2));
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(half),
+      });
+      res.end(half);
+      return { httpStatus: 200 };
+    }
+    case 'html-502':
+      res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_PAGE) });
+      res.end(BAD_GATEWAY_PAGE);
+      return { httpStatus: 502 };
+  }
+}

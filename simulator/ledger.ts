@@ -1,0 +1,106 @@
+import type { Movement, Order, OrderStatus, Transition } from './order-model';
+import { netFen } from './order-model';
+import type { OrderBook } from './orders';
+import { settleIfDue } from './orders';
+import type { Fault } from './scenarios';
+
+/** One handled /upay request. Never holds the key, the Authorization value or the signature. */
+export interface RequestLogEntry {
+  at: number;
+  endpoint: string;
+  terminal_sn?: string;
+  client_sn?: string;
+  sn?: string;
+  signature_valid: boolean;
+  /** 0 when no HTTP response was sent (reset, hang). */
+  http_status: number;
+  /** Top-level result_code, absent when the answer was lost or not JSON. */
+  result_code?: string;
+  biz_result_code?: string;
+  error_code?: string;
+  fault?: Fault;
+}
+
+export interface LedgerOrder {
+  terminal_sn: string;
+  sn: string;
+  client_sn: string;
+  total_amount: string;
+  net_amount: string;
+  order_status: OrderStatus;
+  created_at: number;
+  history: Transition[];
+  movements: Movement[];
+  captured_fen: number;
+  reversed_fen: number;
+  refunded_fen: number;
+  /** captured − reversed − refunded: what the merchant keeps. */
+  kept_fen: number;
+}
+
+export interface LedgerView {
+  orders: LedgerOrder[];
+  requests: RequestLogEntry[];
+  counters: {
+    /** Valid pay requests per client_sn, CLIENT_SN_CONFLICT answers included. */
+    pay_calls_by_client_sn: Record<string, number>;
+    captures_by_client_sn: Record<string, number>;
+    reversals_by_sn: Record<string, number>;
+    captured_fen: number;
+    reversed_fen: number;
+    refunded_fen: number;
+    kept_fen: number;
+  };
+}
+
+/** Snapshot for reconciliation; brings due settlements up to `now` first so it matches what a query would say. */
+export function buildLedger(book: OrderBook, requests: readonly RequestLogEntry[], now: number): LedgerView {
+  const orders = book.all().map((order) => {
+    settleIfDue(order, now);
+    return ledgerOrder(order);
+  });
+  const counters: LedgerView['counters'] = {
+    pay_calls_by_client_sn: Object.fromEntries(book.payCalls),
+    captures_by_client_sn: {},
+    reversals_by_sn: {},
+    captured_fen: 0,
+    reversed_fen: 0,
+    refunded_fen: 0,
+    kept_fen: 0,
+  };
+  for (const o of orders) {
+    const captures = o.movements.filter((m) => m.kind === 'capture').length;
+    const reversals = o.movements.filter((m) => m.kind === 'reversal').length;
+    if (captures > 0)
+      counters.captures_by_client_sn[o.client_sn] = (counters.captures_by_client_sn[o.client_sn] ?? 0) + captures;
+    if (reversals > 0) counters.reversals_by_sn[o.sn] = reversals;
+    counters.captured_fen += o.captured_fen;
+    counters.reversed_fen += o.reversed_fen;
+    counters.refunded_fen += o.refunded_fen;
+    counters.kept_fen += o.kept_fen;
+  }
+  return { orders, requests: requests.map((r) => ({ ...r })), counters };
+}
+
+function ledgerOrder(order: Order): LedgerOrder {
+  const sum = (kind: Movement['kind']): number =>
+    order.movements.filter((m) => m.kind === kind).reduce((total, m) => total + m.amount_fen, 0);
+  const captured = sum('capture');
+  const reversed = sum('reversal');
+  const refunded = sum('refund');
+  return {
+    terminal_sn: order.terminalSn,
+    sn: order.sn,
+    client_sn: order.clientSn,
+    total_amount: String(order.totalFen),
+    net_amount: String(netFen(order)),
+    order_status: order.status,
+    created_at: order.ctime,
+    history: order.history.map((t) => ({ ...t })),
+    movements: order.movements.map((m) => ({ ...m })),
+    captured_fen: captured,
+    reversed_fen: reversed,
+    refunded_fen: refunded,
+    kept_fen: captured - reversed - refunded,
+  };
+}

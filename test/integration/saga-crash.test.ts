@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { PaymentsClient } from '../../client/payments-client';
+import { createPaymentWorker } from '../../worker/create-worker';
+import {
+  TERMINAL_KEY,
+  TERMINAL_SN,
+  expectNoOneSidedAccount,
+  ledgerOrder,
+  newPayment,
+  startSagaStack,
+  type SagaStack,
+} from '../helpers/saga-stack';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+/** Starts `npm run worker`'s program as a real child process and resolves once it polls. */
+function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('payment worker:')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
+  });
+}
+
+describe('saga: worker killed during pay', () => {
+  let stack: SagaStack;
+  beforeAll(async () => {
+    stack = await startSagaStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('recovers on a new worker: the lost pay is confirmed by query, never re-sent', async () => {
+    const taskQueue = `crash-${Date.now()}`;
+    const payments = new PaymentsClient(stack.client, taskQueue);
+    const child = await spawnWorker({
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SQB_API_DOMAIN: stack.sim.url,
+      SQB_TERMINAL_SN: TERMINAL_SN,
+      SQB_TERMINAL_KEY: TERMINAL_KEY,
+    });
+    const request = newPayment();
+    // The gateway holds the pay for 3 s, then the payment succeeds, whoever is still listening.
+    stack.sim.setScenario(request.clientSn, { pay: { holdMs: 3_000 } });
+    const paying = payments.pay(request, { waitMs: 60_000 });
+    for (let i = 0; i < 100 && !ledgerOrder(stack.sim, request.clientSn); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CREATED');
+    child.kill('SIGKILL');
+
+    const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
+    const worker = await createPaymentWorker({
+      connection,
+      config: {
+        apiDomain: stack.sim.url,
+        terminals: [{ terminalSn: TERMINAL_SN, terminalKey: TERMINAL_KEY }],
+        taskQueue,
+      },
+    });
+    const status = await worker.runUntil(async () => {
+      const { status } = await paying;
+      return status;
+    });
+    await connection.close();
+
+    expect(status.state).toBe('PAID');
+    expect(status.calls[0]).toMatchObject({
+      operation: 'pay',
+      kind: 'unknown',
+      reason: expect.stringContaining('HEARTBEAT'),
+    });
+    expect(status.calls.slice(1).every((c) => c.operation === 'query')).toBe(true);
+    expect(stack.sim.ledger().counters.pay_calls_by_client_sn[request.clientSn]).toBe(1);
+    expectNoOneSidedAccount(stack.sim, status);
+  }, 90_000);
+});
