@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { PaymentsClient } from '../../client/payments-client';
 import { createPaymentWorker } from '../../worker/create-worker';
@@ -12,27 +10,7 @@ import {
   startSagaStack,
   type SagaStack,
 } from '../helpers/saga-stack';
-
-const REPO = path.resolve(__dirname, '..', '..');
-
-/** Starts `npm run worker`'s program as a real child process and resolves once it polls. */
-function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('payment worker:')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
-  });
-}
+import { spawnWorker } from '../helpers/worker-process';
 
 describe('saga: worker killed during pay', () => {
   let stack: SagaStack;
@@ -60,7 +38,7 @@ describe('saga: worker killed during pay', () => {
     for (let i = 0; i < 100 && !ledgerOrder(stack.sim, request.clientSn); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CREATED');
-    child.kill('SIGKILL');
+    child.child.kill('SIGKILL');
 
     const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
     const worker = await createPaymentWorker({

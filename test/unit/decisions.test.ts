@@ -1,0 +1,95 @@
+import {
+  afterCancelQuery,
+  afterConfirmQuery,
+  afterPay,
+  afterRevokeQuery,
+  cancelRefusal,
+} from '../../workflows/decisions';
+import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
+
+function call(
+  operation: GatewayCallResult['operation'],
+  kind: OutcomeKind,
+  more: Partial<GatewayCallResult> = {},
+): GatewayCallResult {
+  return { operation, kind, reason: 'test', ...more };
+}
+const query = (orderStatus: string, kind: OutcomeKind = 'success') =>
+  call('query', kind, { order: { sn: '1', clientSn: 'c', orderStatus } });
+const notFound = call('query', 'definite_failure', { errorCode: 'UPAY_ORDER_NOT_EXISTS' });
+const notFoundEn = call('query', 'definite_failure', { errorCode: 'UPAY_ORDER_NOT_EXIST' });
+const unknownQuery = call('query', 'unknown');
+
+describe('afterPay', () => {
+  it.each([
+    ['success', 'PAID'],
+    ['definite_failure', 'FAILED'],
+    ['in_progress', 'CONFIRM'],
+    ['unknown', 'CONFIRM'],
+  ] as const)('%s → %s', (kind, next) => expect(afterPay(call('pay', kind))).toBe(next));
+});
+
+describe('afterConfirmQuery', () => {
+  it.each([
+    ['PAID', query('PAID'), 'PAID'],
+    ['PAY_CANCELED', query('PAY_CANCELED'), 'FAILED'],
+    ['CANCELED', query('CANCELED'), 'CANCELED'],
+    ['not found', notFound, 'FAILED'],
+    ['not found (EN spelling)', notFoundEn, 'FAILED'],
+    ['CREATED', query('CREATED', 'in_progress'), 'RETRY'],
+    ['PAY_ERROR', query('PAY_ERROR', 'unknown'), 'RETRY'],
+    ['transport error', unknownQuery, 'RETRY'],
+    ['REFUNDED', query('REFUNDED'), 'ESCALATE'],
+    ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'ESCALATE'],
+  ])('%s → %s', (_label, q, next) => expect(afterConfirmQuery(q).next).toBe(next));
+});
+
+describe('afterCancelQuery', () => {
+  const plain = { reversalStarted: false };
+  it.each([
+    ['CANCELED', query('CANCELED'), plain, 'CANCELED'],
+    ['PAY_CANCELED', query('PAY_CANCELED'), plain, 'CANCELED'],
+    ['not found', notFound, plain, 'FAILED'],
+    ['PAID before any reversal (landed late)', query('PAID'), plain, 'PAID'],
+    ['PAID while a reversal is underway', query('PAID'), { reversalStarted: true }, 'RETRY'],
+    [
+      'PAID after a refusal',
+      query('PAID'),
+      { reversalStarted: false, refusal: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' },
+      'ESCALATE',
+    ],
+    ['CANCELED after a refusal', query('CANCELED'), { reversalStarted: false, refusal: 'X' }, 'CANCELED'],
+    ['CREATED', query('CREATED', 'in_progress'), plain, 'RETRY'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), plain, 'RETRY'],
+    ['unknown', unknownQuery, plain, 'RETRY'],
+    ['unknown after a refusal', unknownQuery, { reversalStarted: false, refusal: 'X' }, 'ESCALATE'],
+    ['REFUNDED', query('REFUNDED'), plain, 'ESCALATE'],
+  ])('%s → %s', (_label, q, ctx, next) => expect(afterCancelQuery(q, ctx).next).toBe(next));
+});
+
+describe('cancelRefusal', () => {
+  it('names the error code of a definite refusal', () => {
+    expect(cancelRefusal(call('cancel', 'definite_failure', { errorCode: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' }))).toBe(
+      'UPAY_TCP_ORDER_NOT_REFUNDABLE',
+    );
+  });
+  it('is no refusal when the order does not exist, or the answer was not definite', () => {
+    expect(cancelRefusal(call('cancel', 'definite_failure', { errorCode: 'UPAY_ORDER_NOT_EXISTS' }))).toBeUndefined();
+    expect(cancelRefusal(call('cancel', 'unknown', { errorCode: 'UPAY_CANCEL_ORDER_NOOP' }))).toBeUndefined();
+    expect(cancelRefusal(call('cancel', 'in_progress'))).toBeUndefined();
+  });
+});
+
+describe('afterRevokeQuery', () => {
+  it.each([
+    ['CANCELED', query('CANCELED'), undefined, 'REVOKED'],
+    ['PAID, no refusal', query('PAID'), undefined, 'RETRY'],
+    ['PAID after a refusal', query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', 'REFUSED'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), undefined, 'RETRY'],
+    ['unknown', unknownQuery, undefined, 'RETRY'],
+    ['unknown after a refusal', unknownQuery, 'X', 'REFUSED'],
+    ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'UPAY_CANCEL_INVALID_ORDER_STATE', 'ESCALATE'],
+    ['REFUNDED', query('REFUNDED'), undefined, 'ESCALATE'],
+    ['not found', notFound, undefined, 'ESCALATE'],
+  ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal).next).toBe(next));
+});
