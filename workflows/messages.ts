@@ -1,7 +1,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from './definitions';
 import type { SagaState } from './saga-state';
-import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRequest } from './types';
+import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRecord, type RevokeRequest } from './types';
 import { describeProblems, validateResolveRequest, validateRevokeRequest } from './validation';
 
 /** A revoke is remembered in these states; it runs only if the payment is (or turns out) PAID. */
@@ -27,14 +27,16 @@ function resolveRejection(saga: SagaState, request: unknown): string | undefined
   return undefined;
 }
 
-function recordRevoke(saga: SagaState, request: RevokeRequest, via: 'signal' | 'update'): void {
-  saga.status.revoke = {
+function recordRevoke(saga: SagaState, request: RevokeRequest, via: 'signal' | 'update'): RevokeRecord {
+  const record: RevokeRecord = {
     operator: request.operator,
     reason: request.reason,
     via,
     requestedAt: Date.now(),
     status: 'PENDING',
   };
+  saga.status.revoke = record;
+  return record;
 }
 
 /**
@@ -58,14 +60,8 @@ export function installHandlers(saga: SagaState): void {
   setHandler(
     revokeUpdate,
     async (request: RevokeRequest) => {
-      recordRevoke(saga, request, 'update');
-      await condition(() => !['PENDING', 'IN_PROGRESS'].includes(saga.status.revoke?.status ?? ''));
-      const revoke = saga.status.revoke ?? {
-        ...request,
-        via: 'update' as const,
-        requestedAt: 0,
-        status: 'NOT_NEEDED' as const,
-      };
+      const revoke = recordRevoke(saga, request, 'update');
+      await condition(() => revoke.status !== 'PENDING' && revoke.status !== 'IN_PROGRESS');
       return { state: saga.state, revoke };
     },
     {
