@@ -8,6 +8,7 @@ import {
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../workflows/definitions';
 import type { paymentSaga } from '../workflows/payment-saga';
+import { DEFAULT_TIMING } from '../workflows/timing';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, TerminalSnKey } from '../workflows/search-attributes';
 import {
   OUTCOME_STATES,
@@ -37,6 +38,19 @@ export interface PayResult {
 /** Default wait for the pay outcome: the 45 s confirm window plus the first cancel and its query. */
 export const DEFAULT_OUTCOME_WAIT_MS = 120_000;
 
+/**
+ * Writes the relative timing knobs into the workflow input, defaults included, so the values a
+ * payment uses are recorded in its history (the start event). Deadlines left unset mean "end of the
+ * business day" of the start event's time.
+ */
+function withExplicitTiming(request: PaymentRequest): PaymentRequest {
+  const { confirmIntervalMs, confirmWindowMs, cancelDelaysMs } = DEFAULT_TIMING;
+  return {
+    ...request,
+    timing: { confirmIntervalMs, confirmWindowMs, cancelDelaysMs: [...cancelDelaysMs], ...request.timing },
+  };
+}
+
 function delay(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }
@@ -62,7 +76,7 @@ export class PaymentsClient {
     const start = new WithStartWorkflowOperation<typeof paymentSaga>('paymentSaga', {
       workflowId,
       taskQueue: this.taskQueue,
-      args: [request],
+      args: [withExplicitTiming(request)],
       workflowIdConflictPolicy: 'USE_EXISTING', // a running payment for this order: attach to it
       workflowIdReusePolicy: 'REJECT_DUPLICATE', // a finished one: never start a second pay
       typedSearchAttributes: [
