@@ -1,0 +1,136 @@
+/**
+ * `npm run histories:record`: regenerates test/histories/ from real runs — a Temporal dev server
+ * (with its Web UI), the gateway simulator and the real worker — one history per saga path.
+ * Files recorded by earlier code under test/histories/legacy/ are never touched.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { PaymentsClient } from '../../client/payments-client';
+import { startSimulator } from '../../simulator';
+import { createPaymentWorker } from '../../worker/create-worker';
+import { paymentWorkflowId, type PaymentRequest, type PaymentStatus } from '../../workflows/types';
+import { startTemporalProcess } from '../stack/temporal-process';
+import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
+import { devServerArgs } from '../toolchain/dev-server';
+import { exportAsUiDownload, exportWithCli } from './export';
+import { HISTORY_PATHS, RECORDING_TERMINAL, RECORDING_TIMING, type HistoryPath, type RecordingContext } from './paths';
+
+export const HISTORIES_DIR = path.resolve(__dirname, '../../test/histories');
+/** Paths also saved in the Web UI's download format, to prove both formats load. */
+const UI_DOWNLOAD_PATHS = ['happy', 'revoke-by-signal'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const cliPath = resolveBinary(TEMPORAL_CLI).path;
+  if (!cliPath) throw new Error('no Temporal CLI found: run `npm run toolchain` (or set TEMPORAL_CLI_PATH)');
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const address = `127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'histories-'));
+  const server = await startTemporalProcess(
+    cliPath,
+    devServerArgs({ ip: '127.0.0.1', port, uiPort, dbFile: path.join(dataDir, 'temporal.sqlite') }),
+    address,
+  );
+  const sim = await startSimulator({ port: 0, terminals: [RECORDING_TERMINAL] });
+  const taskQueue = 'histories-recording';
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createPaymentWorker({
+    connection: nativeConnection,
+    config: { apiDomain: sim.url, terminals: [RECORDING_TERMINAL], taskQueue },
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const payments = new PaymentsClient(client, taskQueue);
+  const ctx: RecordingContext = {
+    payments,
+    sim,
+    waitFor: (request, predicate) => waitFor(payments, request, predicate),
+  };
+  try {
+    await mkdir(path.join(HISTORIES_DIR, 'ui-download'), { recursive: true });
+    const settled = await Promise.allSettled(HISTORY_PATHS.map((p, i) => recordPath(ctx, client, p, i)));
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
+    if (failures.length > 0) throw new Error(`recording failed, nothing saved:\n${failures.join('\n')}`);
+    const recorded = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    for (const { path: p, workflowId, runId } of recorded) {
+      const history = await exportWithCli(cliPath, address, workflowId);
+      await writeJson(path.join(HISTORIES_DIR, `${p.name}.json`), history);
+      if (UI_DOWNLOAD_PATHS.includes(p.name)) {
+        const download = await exportAsUiDownload(`http://127.0.0.1:${uiPort}`, workflowId, runId);
+        await writeJson(path.join(HISTORIES_DIR, 'ui-download', `${p.name}.json`), download);
+      }
+      console.log(`recorded ${p.name} (${p.finalState})`);
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+    await sim.close();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function recordPath(ctx: RecordingContext, client: Client, p: HistoryPath, index: number) {
+  const request: PaymentRequest = {
+    terminalSn: RECORDING_TERMINAL.terminalSn,
+    clientSn: `corpus-${String(index + 1).padStart(2, '0')}-${p.name}`.slice(0, 32),
+    amountFen: 1234,
+    dynamicId: '130818341921441147',
+    subject: '测试商品',
+    operator: 'cashier-01',
+    timing: p.timing ?? RECORDING_TIMING,
+  };
+  if (p.scenario) ctx.sim.setScenario(request.clientSn, p.scenario);
+  await p.run(ctx, request);
+  const handle = client.workflow.getHandle(paymentWorkflowId(request.terminalSn, request.clientSn));
+  const final = (await handle.result()) as PaymentStatus;
+  if (final.state !== p.finalState) {
+    const calls = final.calls.map((c) => `${c.operation}:${c.errorCode ?? c.bizResultCode ?? c.kind}`).join(', ');
+    throw new Error(`${p.name}: closed ${final.state} (${calls}), expected ${p.finalState}; not saved`);
+  }
+  const { runId } = await handle.describe();
+  return { path: p, workflowId: handle.workflowId, runId };
+}
+
+async function waitFor(
+  payments: PaymentsClient,
+  request: PaymentRequest,
+  predicate: (s: PaymentStatus) => boolean,
+): Promise<PaymentStatus> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await payments.status(request).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
+    if (status && predicate(status)) return status;
+    if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
