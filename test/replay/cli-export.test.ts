@@ -1,0 +1,35 @@
+import { Worker } from '@temporalio/worker';
+import { exportWithCli } from '../../scripts/histories/export';
+import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
+import { paymentWorkflowId } from '../../workflows/types';
+import { newPayment, startSagaStack, waitForStatus, type SagaStack } from '../helpers/saga-stack';
+
+/** The path from production into the corpus: `temporal workflow show -o json` of a run of this code. */
+describe('a history exported by the Temporal CLI', () => {
+  let stack: SagaStack;
+  beforeAll(async () => {
+    stack = await startSagaStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('replays with the current workflow code, from start to close', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+    });
+    await stack.payments.pay(request);
+    await stack.payments.revokeBySignal(request, { operator: 'ops-wang', reason: 'returned' });
+    await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
+    const workflowId = paymentWorkflowId(request.terminalSn, request.clientSn);
+    await stack.client.workflow.getHandle(workflowId).result();
+
+    const cli = resolveBinary(TEMPORAL_CLI).path!;
+    const history = (await exportWithCli(cli, process.env.TEMPORAL_TEST_ADDRESS!, workflowId)) as { events: unknown[] };
+    expect(history.events.length).toBeGreaterThan(20);
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, workflowId),
+    ).resolves.toBeUndefined();
+  });
+});
