@@ -79,6 +79,20 @@ export function revokeRefusal(revoke: GatewayCallResult): string | undefined {
   return cancelRefusal(revoke);
 }
 
+/**
+ * The look before a revoke (patch `query-before-revoke`): undefined = PAID, or no clear answer, so
+ * send the revoke (its own answer and the query after it decide). Already CANCELED = reversed
+ * elsewhere, nothing to send. Anything else (refunded, not found) = a person decides.
+ */
+export function beforeRevoke(q: GatewayCallResult): Decision | undefined {
+  const status = knownStatus(q);
+  if (status === 'CANCELED') return go('REVOKED');
+  if (orderNotFound(q) || (status !== undefined && status !== 'PAID' && status !== 'CANCEL_INPROGRESS')) {
+    return escalate(`order ${status ?? 'not found'} at the gateway before revoke; revoke not sent`);
+  }
+  return undefined;
+}
+
 /** A revoke attempt that did not succeed is followed by a query; this reads it. */
 export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefined): Decision {
   const status = knownStatus(q);

@@ -1,17 +1,35 @@
-import { afterRevokeQuery, revokeRefusal, type Decision } from './decisions';
+import { patched } from '@temporalio/workflow';
+import { afterRevokeQuery, beforeRevoke, revokeRefusal, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
 import { onReversalSchedule } from './reversal-schedule';
 import type { SagaState } from './saga-state';
+
+/** Patch id of "query the order before the first revoke" (2026-11-26). */
+export const QUERY_BEFORE_REVOKE = 'query-before-revoke';
 
 /**
  * 手动撤单 of a PAID order, carried out by the main flow only (handlers just record intent), with
  * the same schedule discipline as cancel, until the revoke window closes.
  */
 export async function revokePayment(saga: SagaState): Promise<void> {
-  const revoke = saga.status.revoke;
-  if (!revoke) return;
-  revoke.status = 'IN_PROGRESS';
+  if (!saga.status.revoke) return;
+  saga.status.revoke.status = 'IN_PROGRESS';
   saga.setState('REVOKING');
+  // Added while payments were in flight, so it is patched: runs started before it replay the old
+  // path (revoke without looking first). README "Evolving the saga" walks through it.
+  const decidedByLook = patched(QUERY_BEFORE_REVOKE) ? await lookBeforeRevoke(saga) : undefined;
+  finishRevoke(saga, decidedByLook ?? (await revokeOnSchedule(saga)));
+}
+
+/** Query first: an order already reversed, refunded or unknown at the gateway gets no revoke. */
+async function lookBeforeRevoke(saga: SagaState): Promise<Decision | undefined> {
+  const decision = beforeRevoke(saga.record(await gateway.query(saga.orderRef()), 0));
+  if (decision?.next === 'REVOKED') saga.status.revoke!.detail = 'already CANCELED at the gateway; no revoke sent';
+  return decision;
+}
+
+async function revokeOnSchedule(saga: SagaState): Promise<Decision> {
+  const revoke = saga.status.revoke!;
   const decision = await onReversalSchedule(saga, saga.status.timing.revokeWindowEnd, async (n): Promise<Decision> => {
     const answer = saga.record(await gateway.revoke(saga.orderRef()), n);
     if (answer.kind === 'success') return { next: 'REVOKED' };
@@ -20,7 +38,11 @@ export async function revokePayment(saga: SagaState): Promise<void> {
     if (decision.next === 'REFUSED' && refusal) revoke.detail = refusal;
     return decision;
   });
-  const outcome = decision ?? { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
+  return decision ?? { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
+}
+
+function finishRevoke(saga: SagaState, outcome: Decision): void {
+  const revoke = saga.status.revoke!;
   if (outcome.next === 'REVOKED') {
     revoke.status = 'REVOKED';
     saga.setState('REVOKED');

@@ -21,7 +21,7 @@ import { HISTORY_PATHS, RECORDING_TERMINAL, RECORDING_TIMING, type HistoryPath, 
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../../test/histories');
 /** Paths also saved in the Web UI's download format, to prove both formats load. */
-const UI_DOWNLOAD_PATHS = ['happy', 'revoke-by-signal'];
+const UI_DOWNLOAD_PATHS = ['happy'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -92,7 +92,8 @@ describe('saga decision table: revoke', () => {
     await stack.payments.revokeBySignal(request, OPERATOR);
     await paying;
     const status = await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
-    expect(status.calls.map((c) => c.operation)).toEqual(['pay', 'query', 'query', 'revoke']);
+    // Two confirm queries, then the look before the revoke (patch query-before-revoke).
+    expect(status.calls.map((c) => c.operation)).toEqual(['pay', 'query', 'query', 'query', 'revoke']);
     await expectConsistent(stack, status);
   });
 
@@ -160,6 +161,27 @@ describe('saga decision table: revoke', () => {
     expect(result.state).toBe('NEEDS_ATTENTION');
     const status = await stack.payments.status(request);
     expect(status.escalation?.reason).toContain('PARTIAL_REFUNDED');
+    expect(status.calls.some((c) => c.operation === 'revoke')).toBe(false); // the look first saw the refund
     expect(ledgerOrder(stack.sim, request.clientSn)?.reversed_fen).toBe(0);
+  });
+
+  it('does not send a revoke for an order already revoked outside the saga: REVOKED, reversed once', async () => {
+    const request = newPayment();
+    await stack.payments.pay(request);
+    const gateway = new GatewayClient({
+      apiDomain: stack.sim.url,
+      dispatcher: createGatewayDispatcher(stack.sim.url),
+      terminalKey: () => TERMINAL_KEY,
+    });
+    expect((await gateway.revoke({ terminal_sn: TERMINAL_SN, client_sn: request.clientSn })).kind).toBe('success');
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result).toMatchObject({
+      state: 'REVOKED',
+      revoke: { status: 'REVOKED', detail: expect.stringContaining('already CANCELED') },
+    });
+    const status = await stack.payments.status(request);
+    expect(status.calls.map((c) => c.operation)).toEqual(['pay', 'query']);
+    expect(stack.sim.ledger().counters.reversals_by_sn[status.sn!]).toBe(1);
+    await expectConsistent(stack, status);
   });
 });

@@ -17,6 +17,20 @@ describe('history corpus', () => {
     expect(names).toContain('ui-download/happy.json');
   });
 
+  // legacy/<patch-id>/ holds histories recorded before that patch: the old path, kept until the
+  // patch is deprecated. The same path recorded now must carry the patch marker.
+  const legacy = corpus.filter((f) => f.name.startsWith('legacy/'));
+  it.each(legacy.map((f) => [f.name, f] as const))(
+    "%s is the pre-patch path; today's recording is patched",
+    (name, file) => {
+      const [, patchId, base] = name.split('/');
+      const current = corpus.find((f) => f.name === base);
+      expect(current).toBeDefined();
+      expect(patchMarkers(file.history)).not.toContain(patchId);
+      expect(patchMarkers(current!.history)).toContain(patchId);
+    },
+  );
+
   it.each(corpus.map((f) => [f.name, f] as const))('replays %s', async (name, file) => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'corpus' }, file.history, name),
@@ -47,6 +61,13 @@ describe('history corpus', () => {
     for (const payload of decodedPayloads(file.history)) expect(payload).not.toMatch(/\b[0-9a-f]{32}\b/);
   });
 });
+
+/** Ids of the `patched()` markers in a history. */
+function patchMarkers(history: { events: unknown[] }): string[] {
+  return history.events
+    .filter((e) => (e as { eventType?: string }).eventType === 'EVENT_TYPE_MARKER_RECORDED')
+    .flatMap((e) => decodedPayloads(e).map((text) => (JSON.parse(text) as { id?: string }).id ?? ''));
+}
 
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

@@ -3,6 +3,7 @@ import {
   afterConfirmQuery,
   afterPay,
   afterRevokeQuery,
+  beforeRevoke,
   cancelRefusal,
 } from '../../workflows/decisions';
 import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
@@ -92,4 +93,16 @@ describe('afterRevokeQuery', () => {
     ['REFUNDED', query('REFUNDED'), undefined, 'ESCALATE'],
     ['not found', notFound, undefined, 'ESCALATE'],
   ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal).next).toBe(next));
+});
+
+describe('beforeRevoke (patch query-before-revoke)', () => {
+  it.each([
+    ['PAID', query('PAID'), 'send the revoke'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), 'send the revoke'],
+    ['unknown', unknownQuery, 'send the revoke'],
+    ['CANCELED', query('CANCELED'), 'REVOKED'],
+    ['REFUNDED', query('REFUNDED'), 'ESCALATE'],
+    ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'ESCALATE'],
+    ['not found', notFound, 'ESCALATE'],
+  ])('%s → %s', (_label, q, next) => expect(beforeRevoke(q)?.next ?? 'send the revoke').toBe(next));
 });
