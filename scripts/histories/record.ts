@@ -4,18 +4,14 @@
  * Files recorded by earlier code under test/histories/legacy/ are never touched.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { PaymentsClient } from '../../client/payments-client';
-import { startSimulator } from '../../simulator';
-import { createPaymentWorker } from '../../worker/create-worker';
 import { paymentWorkflowId, type PaymentRequest, type PaymentStatus } from '../../workflows/types';
-import { startTemporalProcess } from '../stack/temporal-process';
+import { startEmbeddedStack } from '../stack/embedded-stack';
+import { freePort } from '../stack/ports';
 import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
-import { devServerArgs } from '../toolchain/dev-server';
 import { exportAsUiDownload, exportWithCli } from './export';
 import { HISTORY_PATHS, RECORDING_TERMINAL, RECORDING_TIMING, type HistoryPath, type RecordingContext } from './paths';
 
@@ -23,42 +19,25 @@ export const HISTORIES_DIR = path.resolve(__dirname, '../../test/histories');
 /** Paths also saved in the Web UI's download format, to prove both formats load. */
 const UI_DOWNLOAD_PATHS = ['happy'];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const cliPath = resolveBinary(TEMPORAL_CLI).path;
   if (!cliPath) throw new Error('no Temporal CLI found: run `npm run toolchain` (or set TEMPORAL_CLI_PATH)');
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const address = `127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'histories-'));
-  const server = await startTemporalProcess(
-    cliPath,
-    devServerArgs({ ip: '127.0.0.1', port, uiPort, dbFile: path.join(dataDir, 'temporal.sqlite') }),
-    address,
-  );
-  const sim = await startSimulator({ port: 0, terminals: [RECORDING_TERMINAL] });
-  const taskQueue = 'histories-recording';
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createPaymentWorker({
-    connection: nativeConnection,
-    config: { apiDomain: sim.url, terminals: [RECORDING_TERMINAL], taskQueue },
+  const stack = await startEmbeddedStack({
+    host: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    taskQueue: 'histories-recording',
+    simulator: { port: 0, terminals: [RECORDING_TERMINAL] },
   });
-  const running = worker.run();
+  const { address, sim } = stack;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const payments = new PaymentsClient(client, taskQueue);
+  const payments = new PaymentsClient(client, stack.config.taskQueue);
   const ctx: RecordingContext = {
     payments,
-    sim,
+    sim: sim!,
     waitFor: (request, predicate) => waitFor(payments, request, predicate),
   };
   try {
@@ -71,18 +50,14 @@ async function main(): Promise<void> {
       const history = await exportWithCli(cliPath, address, workflowId);
       await writeJson(path.join(HISTORIES_DIR, `${p.name}.json`), history);
       if (UI_DOWNLOAD_PATHS.includes(p.name)) {
-        const download = await exportAsUiDownload(`http://127.0.0.1:${uiPort}`, workflowId, runId);
+        const download = await exportAsUiDownload(stack.uiUrl, workflowId, runId);
         await writeJson(path.join(HISTORIES_DIR, 'ui-download', `${p.name}.json`), download);
       }
       console.log(`recorded ${p.name} (${p.finalState})`);
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
     await connection.close();
-    await sim.close();
-    await server.stop();
+    await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -26,3 +26,15 @@ export function portFromEnv(envVar: string, fallback: number): number {
     throw new Error(`${envVar} must be a port number 1-65535, got ${raw}`);
   return port;
 }
+
+/** A port nothing listens on right now (the OS picks it), for stacks that may run side by side. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

