@@ -19,6 +19,7 @@ const FIXED: Record<string, Scenario> = {
   'truncated-json': { pay: { fault: 'truncated-json' } },
   'html-502': { pay: { fault: 'html-502' } },
   'cancel-not-refundable': { cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE], revoke: [UPAY_TCP_ORDER_NOT_REFUNDABLE] },
+  'in-progress-not-refundable': { pay: { result: 'PAY_IN_PROGRESS' }, cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE] },
   'cancel-flaky': { pay: { result: 'PAY_IN_PROGRESS' }, cancel: ['CANCEL_IN_PROGRESS', 'CANCEL_ERROR'] },
   'cancel-reset': { pay: { result: 'PAY_IN_PROGRESS' }, cancel: [{ fault: 'reset' }] },
   'cancel-hang': { pay: { result: 'PAY_IN_PROGRESS' }, cancel: [{ fault: 'hang' }] },

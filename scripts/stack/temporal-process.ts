@@ -9,9 +9,13 @@ export interface TemporalProcess {
 /** Starts the Temporal CLI dev server as a child and waits until it answers gRPC (up to 60 s). */
 export async function startTemporalProcess(cliPath: string, args: string[], address: string): Promise<TemporalProcess> {
   const child = spawn(cliPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // If this process dies without stop() (a crash), take the server with it rather than orphan it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let exited: number | null | undefined;
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
+      process.removeListener('exit', killOnExit);
       exited = code;
       resolve();
     }),

@@ -101,6 +101,19 @@ describe('scenario selection by dynamic_id', () => {
     ['sim-maintenance-paid', { pay: { result: 'PAY_SUCCESS', fault: 'maintenance', commit: true } }],
     ['sim-truncated-json', { pay: { fault: 'truncated-json' } }],
     ['sim-html-502', { pay: { fault: 'html-502' } }],
+    [
+      'sim-in-progress-not-refundable',
+      {
+        pay: { result: 'PAY_IN_PROGRESS' },
+        cancel: [
+          {
+            answer: 'CANCEL_ERROR',
+            errorCode: 'UPAY_TCP_ORDER_NOT_REFUNDABLE',
+            errorMessage: '订单参与了活动并且无法撤销',
+          },
+        ],
+      },
+    ],
     ['sim-cancel-flaky', { pay: { result: 'PAY_IN_PROGRESS' }, cancel: ['CANCEL_IN_PROGRESS', 'CANCEL_ERROR'] }],
   ])('%s', (barcode, expected) => {
     expect(scenarioFromBarcode(barcode)).toEqual(expected);
