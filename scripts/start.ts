@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   Try, in another terminal:
     ${clientEnv}npm run client -- pay --terminal-sn ${terminal} --client-sn demo-$(date +%s) --amount 100 \\
       --dynamic-id 130818341921441147 --subject coffee --operator cashier-1
+    ${clientEnv}npm run demo      # five scripted payments, live, with a Web UI link each
   Ctrl-C stops everything.
 `);
   await stack.workerStopped; // returns once Ctrl-C has drained the worker
