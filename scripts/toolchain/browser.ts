@@ -4,18 +4,9 @@
  * on Debian (CI and fresh machines). Never downloads a Playwright browser.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from './temporal-binaries';
 
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The Chromium the browser test drives, or undefined when none is installed. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -49,7 +49,7 @@ export function projectExecutable(binary: TemporalBinary): string {
   return path.join(projectInstallDir(binary), 'bin', binary.command);
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -148,7 +148,7 @@ describe('saga decision table: cancel (冲正)', () => {
   });
 
   it('escalates when no definite cancel answer comes before the deadline, and stays open until resolved', async () => {
-    const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 4_000 } });
+    const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 5_000 } });
     stack.sim.setScenario(request.clientSn, { ...neverSettles, cancel: Array(50).fill('CANCEL_ERROR') });
     const { status } = await stack.payments.pay(request, { waitMs: 30_000 });
     expect(status.state).toBe('NEEDS_ATTENTION');

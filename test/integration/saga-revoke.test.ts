@@ -144,11 +144,7 @@ describe('saga decision table: revoke', () => {
   it('escalates a revoke of an order refunded outside the saga (never after a refund)', async () => {
     const request = newPayment();
     await stack.payments.pay(request);
-    const gateway = new GatewayClient({
-      apiDomain: stack.sim.url,
-      dispatcher: createGatewayDispatcher(stack.sim.url),
-      terminalKey: () => TERMINAL_KEY,
-    });
+    const gateway = outsideTheSaga(stack);
     const refund = await gateway.refund({
       terminal_sn: TERMINAL_SN,
       client_sn: request.clientSn,
@@ -168,11 +164,7 @@ describe('saga decision table: revoke', () => {
   it('does not send a revoke for an order already revoked outside the saga: REVOKED, reversed once', async () => {
     const request = newPayment();
     await stack.payments.pay(request);
-    const gateway = new GatewayClient({
-      apiDomain: stack.sim.url,
-      dispatcher: createGatewayDispatcher(stack.sim.url),
-      terminalKey: () => TERMINAL_KEY,
-    });
+    const gateway = outsideTheSaga(stack);
     expect((await gateway.revoke({ terminal_sn: TERMINAL_SN, client_sn: request.clientSn })).kind).toBe('success');
     const result = await stack.payments.revoke(request, OPERATOR);
     expect(result).toMatchObject({
@@ -185,3 +177,12 @@ describe('saga decision table: revoke', () => {
     await expectConsistent(stack, status);
   });
 });
+
+/** The merchant's own back office: the gateway reached directly, not through the saga. */
+function outsideTheSaga(stack: SagaStack): GatewayClient {
+  return new GatewayClient({
+    apiDomain: stack.sim.url,
+    dispatcher: createGatewayDispatcher(stack.sim.url),
+    terminalKey: () => TERMINAL_KEY,
+  });
+}
