@@ -99,11 +99,9 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
         }
         const result = await payments.revoke(ref, request);
         print({ workflowId, ...result });
-        return result.revoke.status === 'REVOKED'
-          ? EXIT.ok
-          : result.revoke.status === 'NEEDS_ATTENTION'
-            ? EXIT.unknown
-            : EXIT.notPaid;
+        if (result.revoke.status === 'REVOKED') return EXIT.ok;
+        const waiting = result.revoke.status === 'NEEDS_ATTENTION' || result.revoke.status === 'PENDING';
+        return waiting ? EXIT.unknown : EXIT.notPaid;
       }
       default: {
         const { ref, request } = inputs.resolve();

@@ -67,7 +67,7 @@ export function moveTo(order: Order, to: OrderStatus, cause: string, at: number)
   order.history.push({ at, from, to, cause });
   order.status = to;
   if (to === 'PAID') {
-    order.paidAt = at;
+    order.paidAt = order.scenario.dayEndsAfterPay ? at - 24 * 3_600_000 : at;
     order.movements.push({ at, kind: 'capture', amount_fen: order.totalFen });
   }
   if (from === 'PAID' && to === 'CANCELED') {

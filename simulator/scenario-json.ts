@@ -15,7 +15,7 @@ type Obj = Record<string, unknown>;
 /** Checks an untrusted JSON value against the Scenario shape (unknown keys are rejected to catch typos). */
 export function parseScenario(value: unknown): Scenario {
   const o = object(value, 'scenario');
-  keys(o, 'scenario', ['pay', 'query', 'cancel', 'revoke', 'abortTo', 'latencyMs']);
+  keys(o, 'scenario', ['pay', 'query', 'cancel', 'revoke', 'abortTo', 'latencyMs', 'dayEndsAfterPay']);
   const s: Scenario = {};
   if (o.pay !== undefined) s.pay = pay(object(o.pay, 'pay'));
   if (o.query !== undefined) s.query = list(o.query, 'query').map((v, i) => queryStep(v, `query[${i}]`));
@@ -23,6 +23,7 @@ export function parseScenario(value: unknown): Scenario {
   if (o.revoke !== undefined) s.revoke = list(o.revoke, 'revoke').map((v, i) => actionStep(v, `revoke[${i}]`));
   if (o.abortTo !== undefined) s.abortTo = oneOf(o.abortTo, 'abortTo', ['PAY_CANCELED', 'CANCELED'] as const);
   if (o.latencyMs !== undefined) s.latencyMs = ms(o.latencyMs, 'latencyMs');
+  if (o.dayEndsAfterPay !== undefined) s.dayEndsAfterPay = bool(o.dayEndsAfterPay, 'dayEndsAfterPay');
   return s;
 }
 

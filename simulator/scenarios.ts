@@ -69,6 +69,11 @@ export interface Scenario {
   abortTo?: 'PAY_CANCELED' | 'CANCELED';
   /** Added before every request on this order is processed (pay, query, cancel, revoke, refund). */
   latencyMs?: number;
+  /**
+   * The gateway's business day ends right after the capture (the 23:59:59 race): the payment is
+   * dated the previous Asia/Shanghai day, so every later reversal is refused as the real day check does.
+   */
+  dayEndsAfterPay?: boolean;
 }
 
 export const UPAY_TCP_ORDER_NOT_REFUNDABLE: ActionStep = {

@@ -103,3 +103,21 @@ export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefin
   }
   return refusal ? go('REFUSED') : go('RETRY');
 }
+
+/** Gateway statuses in which the merchant keeps nothing, for good. */
+const SETTLED_NOT_PAID = ['PAY_CANCELED', 'CANCELED', 'REFUNDED'];
+
+/**
+ * The check before close. A PAID found late must still be PAID (anything else, unknown included,
+ * goes to a person). An operator's resolution stands unless the gateway definitely contradicts it:
+ * money kept against FAILED/CANCELED/REVOKED, or a settled no-money order against PAID. An order
+ * still in flight does not overrule a person (support may know more); reconciliation catches it later.
+ */
+export function disagreesAtClose(state: string, q: GatewayCallResult, byOperator: boolean): string | undefined {
+  const status = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
+  const moneyKept = status === 'PAID' || status === 'PARTIAL_REFUNDED';
+  const noMoney = status === 'NOT_FOUND' || SETTLED_NOT_PAID.includes(status ?? '');
+  const contradicts = state === 'PAID' ? (byOperator ? noMoney : status !== 'PAID') : moneyKept;
+  if (!contradicts) return undefined;
+  return `order is ${status ?? 'unknown'} at the gateway at close, but the payment is ${state}`;
+}

@@ -61,7 +61,10 @@ export function installHandlers(saga: SagaState): void {
     revokeUpdate,
     async (request: RevokeRequest) => {
       const revoke = recordRevoke(saga, request, 'update');
-      await condition(() => revoke.status !== 'PENDING' && revoke.status !== 'IN_PROGRESS');
+      // Answer once the revoke is decided, or once the payment waits for a person: the revoke stays
+      // remembered (PENDING) and runs after a PAID resolution, but the caller must not hang for hours.
+      const decided = () => revoke.status !== 'PENDING' && revoke.status !== 'IN_PROGRESS';
+      await condition(() => decided() || saga.state === 'NEEDS_ATTENTION');
       return { state: saga.state, revoke };
     },
     {

@@ -1,7 +1,7 @@
-import { ApplicationFailure, allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
 import { compensate } from './compensate';
 import { confirmPayment } from './confirm';
-import { afterPay, type Decision } from './decisions';
+import { afterPay, disagreesAtClose, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
 import { installHandlers } from './messages';
 import { revokePayment } from './revoke';
@@ -9,6 +9,9 @@ import { SagaState } from './saga-state';
 import { resolveTiming } from './timing';
 import type { PaymentRequest, PaymentStatus } from './types';
 import { describeProblems, validatePaymentRequest } from './validation';
+
+/** Patch id: a payment an operator resolved is checked against the gateway before it closes (2026-11-26). */
+export const VERIFY_RESOLUTION_AT_CLOSE = 'verify-resolution-at-close';
 
 /** ApplicationFailure type for a request that fails validation (nothing reached the gateway). */
 export const INVALID_PAYMENT_REQUEST = 'InvalidPaymentRequest';
@@ -83,6 +86,8 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
     if (saga.state === 'NEEDS_ATTENTION') {
       await condition(() => saga.pendingResolve !== undefined);
       saga.applyResolution();
+      // A person can be wrong or early (an order still in flight): the gateway gets the last word.
+      if (patched(VERIFY_RESOLUTION_AT_CLOSE)) saga.verifyBeforeClose = true;
       continue;
     }
     const revoke = saga.status.revoke;
@@ -100,9 +105,10 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
       await condition(() => saga.status.revoke?.status === 'PENDING', remaining);
       continue;
     }
-    if (saga.verifyBeforeClose && saga.state === 'PAID') {
+    // Unpatched runs verified PAID only; a resolution is verified whatever it says.
+    if (saga.verifyBeforeClose && (saga.state === 'PAID' || saga.status.resolution !== undefined)) {
       saga.verifyBeforeClose = false;
-      await verifyStillPaid(saga);
+      await verifyAtClose(saga);
       continue;
     }
     saga.status.settledAt = Date.now();
@@ -110,11 +116,12 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
   }
 }
 
-/** One last query for a payment that was cancelled before it turned out PAID. */
-async function verifyStillPaid(saga: SagaState): Promise<void> {
+/**
+ * One last query before closing a payment whose outcome was late (PAID found after a cancel) or set
+ * by an operator: if the gateway disagrees, a person looks again rather than the books closing wrong.
+ */
+async function verifyAtClose(saga: SagaState): Promise<void> {
   const query = saga.record(await gateway.query(saga.orderRef()), 1);
-  const status = query.order?.orderStatus;
-  if (query.kind !== 'success' || status !== 'PAID') {
-    saga.escalate(`order is ${status ?? 'unknown'} at the gateway at close, after the saga confirmed it PAID`);
-  }
+  const disagreement = disagreesAtClose(saga.state, query, saga.status.resolution !== undefined);
+  if (disagreement) saga.escalate(disagreement);
 }

@@ -30,7 +30,14 @@ async function lookBeforeRevoke(saga: SagaState): Promise<Decision | undefined> 
 
 async function revokeOnSchedule(saga: SagaState): Promise<Decision> {
   const revoke = saga.status.revoke!;
-  const decision = await onReversalSchedule(saga, saga.status.timing.revokeWindowEnd, async (n): Promise<Decision> => {
+  const windowEnd = saga.status.timing.revokeWindowEnd;
+  const decision = await onReversalSchedule(saga, windowEnd, async (n): Promise<Decision> => {
+    // Same business day only: nothing is sent once the window has closed (the look may have taken long).
+    if (Date.now() >= windowEnd) {
+      if (n > 1) return { next: 'ESCALATE', reason: 'the revoke window closed after an unknown revoke answer' };
+      revoke.detail = 'the revoke window closed before the revoke could be sent';
+      return { next: 'REFUSED' };
+    }
     const answer = saga.record(await gateway.revoke(saga.orderRef()), n);
     if (answer.kind === 'success') return { next: 'REVOKED' };
     const refusal = revokeRefusal(answer);

@@ -1,7 +1,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { WorkerConfig } from '../../activities/config';
 import { startSimulator, type RunningSimulator, type TerminalCredentials } from '../../simulator';
-import { createPaymentWorker } from '../../worker/create-worker';
+import { createPaymentWorker, type PaymentWorkerOptions } from '../../worker/create-worker';
 import { devServerArgs } from '../toolchain/dev-server';
 import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
 import { startTemporalProcess } from './temporal-process';
@@ -17,6 +17,8 @@ export interface EmbeddedStackOptions {
   simulator?: { port: number; terminals: TerminalCredentials[] };
   /** ...or point the worker at this gateway instead. */
   gateway?: WorkerConfig;
+  /** Shorter HTTP read timeouts (the fuzzer's hanging gateways); production uses the defaults. */
+  gatewayTimeouts?: PaymentWorkerOptions['gatewayTimeouts'];
 }
 
 /** A Temporal dev server with its Web UI, the gateway simulator and the payment worker, running. */
@@ -61,7 +63,7 @@ export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<Em
     }
     const connection = await NativeConnection.connect({ address });
     stoppers.push(() => connection.close());
-    const worker = await createPaymentWorker({ connection, config });
+    const worker = await createPaymentWorker({ connection, config, gatewayTimeouts: opts.gatewayTimeouts });
     const workerStopped = worker.run();
     stoppers.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK may already be draining it on SIGINT

@@ -1,3 +1,4 @@
+import type { PaymentStatus } from '../../workflows/types';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import {
   FAST_TIMING,
@@ -145,6 +146,26 @@ describe('saga decision table: cancel (冲正)', () => {
     expect(resolved.resolution).toMatchObject({ operator: 'ops-lead', resolution: 'PAID' });
     expect(ledgerOrder(stack.sim, request.clientSn)?.kept_fen).toBe(request.amountFen);
     await expectConsistent(stack, resolved);
+  });
+
+  it('escalates again when an operator resolves FAILED but the order settles PAID before close', async () => {
+    // Found by the fuzzer: a resolution made while the gateway order was still in flight closed as a 长款.
+    const request = newPayment({ timing: ONE_CONFIRM_QUERY });
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterMs: 3_000 } },
+      cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE],
+    });
+    expect((await stack.payments.pay(request)).status.state).toBe('NEEDS_ATTENTION');
+    await stack.payments.resolve(request, { operator: 'ops-lead', resolution: 'FAILED', note: 'looks unpaid' });
+    const again = await waitForStatus(stack, request, (s) => s.state === 'NEEDS_ATTENTION' && !!s.resolution);
+    expect(again.escalation?.reason).toContain('order is PAID at the gateway at close, but the payment is FAILED');
+    expect(ledgerOrder(stack.sim, request.clientSn)?.kept_fen).toBe(request.amountFen);
+
+    await stack.payments.resolve(request, { operator: 'ops-lead', resolution: 'PAID', note: 'it settled' });
+    const handle = stack.client.workflow.getHandle(`upay-${request.terminalSn}-${request.clientSn}`);
+    const final = (await handle.result()) as PaymentStatus;
+    expect(final.state).toBe('PAID');
+    await expectConsistent(stack, final);
   });
 
   it('escalates when no definite cancel answer comes before the deadline, and stays open until resolved', async () => {

@@ -3,6 +3,7 @@ import { GatewayClient } from '../../activities/gateway/client';
 import { createGatewayDispatcher } from '../../activities/gateway/http';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import {
+  FAST_TIMING,
   TERMINAL_KEY,
   TERMINAL_SN,
   expectConsistent,
@@ -94,6 +95,24 @@ describe('saga decision table: revoke', () => {
     const status = await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
     // Two confirm queries, then the look before the revoke (patch query-before-revoke).
     expect(status.calls.map((c) => c.operation)).toEqual(['pay', 'query', 'query', 'query', 'revoke']);
+    await expectConsistent(stack, status);
+  });
+
+  it('answers a revoke update at once when the payment escalates, and keeps the revoke for after the resolution', async () => {
+    // Found by the fuzzer: the update used to wait for a person's resolve, hanging the caller.
+    const request = newPayment({ timing: { ...FAST_TIMING, confirmWindowMs: 600 } });
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+      cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE],
+    });
+    const paying = stack.payments.pay(request);
+    await waitForStatus(stack, request, (s) => s.state === 'CONFIRMING');
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result).toMatchObject({ state: 'NEEDS_ATTENTION', revoke: { status: 'PENDING', via: 'update' } });
+    await paying;
+    await stack.payments.resolve(request, { operator: 'ops-lead', resolution: 'PAID', note: 'paid after all' });
+    const status = await waitForStatus(stack, request, (s) => s.state === 'REVOKED');
+    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CANCELED');
     await expectConsistent(stack, status);
   });
 

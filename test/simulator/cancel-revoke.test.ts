@@ -127,6 +127,18 @@ describe('simulator cancel and revoke', () => {
       expect(orderOf(sim, clientSn).order_status).toBe('PAID');
     });
 
+    it('refuses when the day ends right after the capture (scenario dayEndsAfterPay), cancel and revoke alike', async () => {
+      const clientSn = newClientSn();
+      sim.setScenario(clientSn, { dayEndsAfterPay: true });
+      await pay(sim, clientSn);
+      expect((await call(sim, 'cancel', { client_sn: clientSn })).biz_response).toMatchObject(INVALID_STATE);
+      expect((await call(sim, 'revoke', { client_sn: clientSn })).biz_response).toMatchObject(INVALID_STATE);
+      expect(orderOf(sim, clientSn)).toMatchObject({
+        order_status: 'PAID',
+        kept_fen: orderOf(sim, clientSn).captured_fen,
+      });
+    });
+
     it('runs a scripted sequence, one answer per call, leaving the order unchanged until the real cancel', async () => {
       const clientSn = await createdOrder({ cancel: ['CANCEL_IN_PROGRESS', 'CANCEL_ERROR', 'CANCEL_SUCCESS'] });
       const answers = [];

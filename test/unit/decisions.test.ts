@@ -5,6 +5,7 @@ import {
   afterRevokeQuery,
   beforeRevoke,
   cancelRefusal,
+  disagreesAtClose,
 } from '../../workflows/decisions';
 import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
 
@@ -105,4 +106,26 @@ describe('beforeRevoke (patch query-before-revoke)', () => {
     ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'ESCALATE'],
     ['not found', notFound, 'ESCALATE'],
   ])('%s → %s', (_label, q, next) => expect(beforeRevoke(q)?.next ?? 'send the revoke').toBe(next));
+});
+
+describe('disagreesAtClose (a late PAID or an operator resolution, checked before the workflow closes)', () => {
+  it.each([
+    ['PAID found late', 'PAID', query('PAID'), false, undefined],
+    ['PAID found late', 'PAID', query('CREATED', 'in_progress'), false, 'CREATED'],
+    ['PAID found late', 'PAID', unknownQuery, false, 'unknown'],
+    ['resolved PAID', 'PAID', query('CREATED', 'in_progress'), true, undefined],
+    ['resolved PAID', 'PAID', query('PAY_CANCELED'), true, 'PAY_CANCELED'],
+    ['resolved PAID', 'PAID', notFound, true, 'NOT_FOUND'],
+    ['resolved FAILED', 'FAILED', query('PAY_CANCELED'), true, undefined],
+    ['resolved FAILED', 'FAILED', notFound, true, undefined],
+    ['resolved FAILED', 'FAILED', query('CREATED', 'in_progress'), true, undefined],
+    ['resolved FAILED', 'FAILED', unknownQuery, true, undefined],
+    ['resolved FAILED', 'FAILED', query('PAID'), true, 'PAID'],
+    ['resolved REVOKED', 'REVOKED', query('PARTIAL_REFUNDED'), true, 'PARTIAL_REFUNDED'],
+    ['resolved CANCELED', 'CANCELED', query('REFUNDED'), true, undefined],
+  ])('%s, gateway case %#', (_label, state, q, byOperator, complaint) => {
+    const why = disagreesAtClose(state, q, byOperator);
+    if (complaint === undefined) expect(why).toBeUndefined();
+    else expect(why).toContain(complaint);
+  });
 });
