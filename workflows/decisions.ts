@@ -93,15 +93,19 @@ export function beforeRevoke(q: GatewayCallResult): Decision | undefined {
   return undefined;
 }
 
-/** A revoke attempt that did not succeed is followed by a query; this reads it. */
-export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefined): Decision {
+/**
+ * A revoke attempt that did not succeed is followed by a query; this reads it. A refusal means
+ * "nothing happened" only for its own attempt: after an earlier attempt whose answer was lost, only
+ * a query showing PAID proves the money is still there.
+ */
+export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefined, earlierUnknown = false): Decision {
   const status = knownStatus(q);
   if (status === 'CANCELED') return go('REVOKED');
   if (status === 'PAID') return go(refusal ? 'REFUSED' : 'RETRY');
   if (orderNotFound(q) || (status !== undefined && status !== 'CANCEL_INPROGRESS')) {
     return escalate(`order ${status ?? 'not found'} at the gateway during revoke`);
   }
-  return refusal ? go('REFUSED') : go('RETRY');
+  return refusal && !earlierUnknown ? go('REFUSED') : go('RETRY');
 }
 
 /** Gateway statuses in which the merchant keeps nothing, for good. */

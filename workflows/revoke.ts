@@ -6,6 +6,8 @@ import type { SagaState } from './saga-state';
 
 /** Patch id of "query the order before the first revoke" (2026-11-26). */
 export const QUERY_BEFORE_REVOKE = 'query-before-revoke';
+/** Patch id: a refusal after an earlier unknown revoke answer is no proof the money stayed (2026-11-26, fuzz seed 1898). */
+export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 
 /**
  * 手动撤单 of a PAID order, carried out by the main flow only (handlers just record intent), with
@@ -31,6 +33,7 @@ async function lookBeforeRevoke(saga: SagaState): Promise<Decision | undefined> 
 async function revokeOnSchedule(saga: SagaState): Promise<Decision> {
   const revoke = saga.status.revoke!;
   const windowEnd = saga.status.timing.revokeWindowEnd;
+  let earlierUnknown = false; // an earlier attempt may have reversed the money without telling us
   const decision = await onReversalSchedule(saga, windowEnd, async (n): Promise<Decision> => {
     // Same business day only: nothing is sent once the window has closed (the look may have taken long).
     if (Date.now() >= windowEnd) {
@@ -41,7 +44,10 @@ async function revokeOnSchedule(saga: SagaState): Promise<Decision> {
     const answer = saga.record(await gateway.revoke(saga.orderRef()), n);
     if (answer.kind === 'success') return { next: 'REVOKED' };
     const refusal = revokeRefusal(answer);
-    const decision = afterRevokeQuery(saga.record(await gateway.query(saga.orderRef()), n), refusal);
+    const query = saga.record(await gateway.query(saga.orderRef()), n);
+    const doubt = earlierUnknown && patched(REFUSAL_AFTER_UNKNOWN_REVOKE);
+    if (answer.kind === 'unknown' || answer.kind === 'in_progress') earlierUnknown = true;
+    const decision = afterRevokeQuery(query, refusal, doubt);
     if (decision.next === 'REFUSED' && refusal) revoke.detail = refusal;
     return decision;
   });

@@ -83,6 +83,25 @@ describe('saga decision table: revoke', () => {
     await expectConsistent(stack, status);
   });
 
+  it('does not take a refusal as proof after a revoke whose answer was lost (fuzz seed 1898): REVOKED, no 短款', async () => {
+    const request = newPayment();
+    stack.sim.setScenario(request.clientSn, {
+      // revoke #1 reverses the money but its answer is lost; revoke #2 is refused; queries fail meanwhile.
+      revoke: [{ fault: 'reset', commit: true }, UPAY_TCP_ORDER_NOT_REFUNDABLE],
+      query: ['normal', { fault: 'reset' }, { fault: 'reset' }],
+    });
+    await stack.payments.pay(request);
+    const result = await stack.payments.revoke(request, OPERATOR);
+    expect(result.state).toBe('REVOKED');
+    expect(ledgerOrder(stack.sim, request.clientSn)).toMatchObject({ order_status: 'CANCELED', kept_fen: 0 });
+    expect(
+      stack.sim.ledger().counters.reversals_by_sn[
+        result.revoke.requestedAt ? (await stack.payments.status(request)).sn! : ''
+      ],
+    ).toBe(1);
+    await expectConsistent(stack, await stack.payments.status(request));
+  });
+
   it('remembers a revoke sent before the outcome is known and carries it out once PAID', async () => {
     const request = newPayment();
     stack.sim.setScenario(request.clientSn, {

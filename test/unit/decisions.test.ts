@@ -94,6 +94,12 @@ describe('afterRevokeQuery', () => {
     ['REFUNDED', query('REFUNDED'), undefined, 'ESCALATE'],
     ['not found', notFound, undefined, 'ESCALATE'],
   ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal).next).toBe(next));
+
+  it('does not trust a refusal after an earlier lost answer unless the query shows PAID (fuzz seed 1898)', () => {
+    expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('RETRY');
+    expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REFUSED');
+    expect(afterRevokeQuery(query('CANCELED'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKED');
+  });
 });
 
 describe('beforeRevoke (patch query-before-revoke)', () => {
