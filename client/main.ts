@@ -4,6 +4,7 @@
  * NEEDS_ATTENTION, 1 anything else (e.g. Temporal unreachable).
  */
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FLAG_OF_FIELD, parse, payRequestOf, resolveRequestOf, revokeRequestOf, type CliValues } from './cli-args';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
@@ -41,7 +42,7 @@ function refOf(v: CliValues): PaymentRef {
 async function connect(): Promise<{ payments: PaymentsClient; close: () => Promise<void> }> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection, namespace: namespace ?? 'default' });
+  const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
   return {
     payments: new PaymentsClient(client, process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE),
     close: () => connection.close(),

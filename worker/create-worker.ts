@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from '../activities/config';
+import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { GatewayClient } from '../activities/gateway/client';
 import { createGatewayDispatcher } from '../activities/gateway/http';
 import type { ReadTimeouts } from '../activities/gateway/timeouts';
@@ -14,6 +15,8 @@ export interface PaymentWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Shorter HTTP read timeouts (tests of hanging gateways); production uses the defaults. */
   gatewayTimeouts?: Partial<Record<GatewayOperation, ReadTimeouts>>;
+  /** Payload encryption (codec/); the client must use the same. Default: from PAYLOAD_ENCRYPTION_KEY. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** The payment worker: the saga workflow plus gateway activities for the configured terminals. */
@@ -23,6 +26,7 @@ export async function createPaymentWorker({
   config,
   workflowBundle,
   gatewayTimeouts,
+  dataConverter = dataConverterFromEnv(),
 }: PaymentWorkerOptions): Promise<Worker> {
   const keys = new Map(config.terminals.map((t) => [t.terminalSn, t.terminalKey]));
   const gateway = new GatewayClient({
@@ -37,5 +41,6 @@ export async function createPaymentWorker({
     taskQueue: config.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ gateway }),
+    dataConverter,
   });
 }

@@ -4,6 +4,7 @@
  * a live view, then a table with a Web UI link per payment. Exit code 1 if any ended unexpectedly.
  */
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { PaymentsClient } from '../../client/payments-client';
 import { DEMO_TERMINAL } from '../../simulator';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(connectionOptions);
   try {
     const payments = new PaymentsClient(
-      new Client({ connection, namespace: namespace ?? 'default' }),
+      new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() }),
       process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE,
     );
     const uiUrl = process.env.TEMPORAL_UI_URL ?? `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`;

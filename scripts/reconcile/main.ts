@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { statusQuery } from '../../workflows/definitions';
 import type { PaymentStatus } from '../../workflows/types';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
   try {
-    const client = new Client({ connection, namespace: namespace ?? 'default' });
+    const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
     const { payments, skipped } = await loadPayments(client, query);
     const result = reconcile(payments, orders);
     for (const d of result.discrepancies) {

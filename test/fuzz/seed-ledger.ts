@@ -7,6 +7,8 @@ export interface LedgerEntry {
   seed: number;
   found: string;
   violations: string[];
+  /** What fixed it, added by hand. */
+  fix?: string;
 }
 
 interface LedgerFile {

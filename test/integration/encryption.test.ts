@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { PaymentsClient } from '../../client/payments-client';
+import { ENCRYPTED_ENCODING, EncryptionCodec, codecFromEnv } from '../../codec/encryption-codec';
+import { createCodecServer } from '../../codec/server';
+import { paymentWorkflowId } from '../../workflows/types';
+import { createPaymentWorker } from '../../worker/create-worker';
+import { TERMINAL_KEY, TERMINAL_SN, newPayment, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+
+const KEY = randomBytes(32);
+const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
+
+describe('payload encryption codec', () => {
+  const codec = new EncryptionCodec(new Map([['k1', KEY]]), 'k1');
+  const payload = {
+    metadata: { encoding: new TextEncoder().encode('json/plain') },
+    data: new TextEncoder().encode('{"clientSn":"A1"}'),
+  };
+
+  it('round-trips, and leaves plain payloads (written before encryption was on) alone', async () => {
+    const [sealed] = await codec.encode([payload]);
+    expect(text(sealed!.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+    expect(text(sealed!.data)).not.toContain('A1');
+    expect(await codec.decode([sealed!, payload])).toEqual([payload, payload]);
+  });
+
+  it('refuses tampered data and unknown key ids, without naming any key material', async () => {
+    const [sealed] = await codec.encode([payload]);
+    const tampered = { ...sealed!, data: new Uint8Array(sealed!.data!) };
+    tampered.data[20] = tampered.data[20]! ^ 1;
+    await expect(codec.decode([tampered])).rejects.toThrow();
+    const other = new EncryptionCodec(new Map([['k2', randomBytes(32)]]), 'k2');
+    const message = await other.decode([sealed!]).then(
+      () => 'decoded',
+      (err: Error) => err.message,
+    );
+    expect(message).toContain('no payload decryption key with id "k1"');
+    expect(message).not.toContain(KEY.toString('base64'));
+  });
+
+  it('rotates keys: a new key encrypts, the old one still decodes (PAYLOAD_ENCRYPTION_OLD_KEYS)', async () => {
+    const [old] = await codec.encode([payload]);
+    const rotated = codecFromEnv({
+      PAYLOAD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      PAYLOAD_ENCRYPTION_KEY_ID: 'k2',
+      PAYLOAD_ENCRYPTION_OLD_KEYS: `k1:${KEY.toString('base64')}`,
+    })!;
+    expect(await rotated.decode([old!])).toEqual([payload]);
+    const [fresh] = await rotated.encode([payload]);
+    expect(text(fresh!.metadata!['encryption-key-id'])).toBe('k2');
+  });
+
+  describe('with the real worker, client and server', () => {
+    let stack: SagaStack;
+    beforeAll(async () => {
+      stack = await startSagaStack();
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('keeps only ciphertext on the server; the codec server decodes it for the Web UI', async () => {
+      const address = process.env.TEMPORAL_TEST_ADDRESS!;
+      const taskQueue = `encrypted-${Date.now()}`;
+      const nativeConnection = await NativeConnection.connect({ address });
+      const worker = await createPaymentWorker({
+        connection: nativeConnection,
+        config: {
+          apiDomain: stack.sim.url,
+          terminals: [{ terminalSn: TERMINAL_SN, terminalKey: TERMINAL_KEY }],
+          taskQueue,
+        },
+        dataConverter: { payloadCodecs: [codec] },
+      });
+      const connection = await Connection.connect({ address });
+      const payments = new PaymentsClient(
+        new Client({ connection, dataConverter: { payloadCodecs: [codec] } }),
+        taskQueue,
+      );
+      const request = newPayment();
+      const { status } = await worker.runUntil(payments.pay(request));
+      expect(status.state).toBe('PAID');
+
+      // What the server holds, read without the codec.
+      const raw = new Client({ connection });
+      const history = await raw.workflow
+        .getHandle(paymentWorkflowId(request.terminalSn, request.clientSn))
+        .fetchHistory();
+      const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      expect(text(input.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+      // Every payload list (inputs, results, updates) is ciphertext; only the workflow ID and the
+      // search attributes stay readable, by design, so operators can find payments.
+      const lists = payloadLists(history);
+      expect(lists.length).toBeGreaterThan(3);
+      for (const p of lists.flat()) expect(text(p.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+
+      // The Web UI's codec endpoint: POST /decode with proto-JSON payloads.
+      const server = createCodecServer(codec, 'http://localhost:8233');
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/decode`;
+      const wire = {
+        metadata: Object.fromEntries(
+          Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
+        data: Buffer.from(input.data!).toString('base64'),
+      };
+      const res = await fetch(url, {
+        method: 'POST',
+        body: JSON.stringify({ payloads: [wire] }),
+        headers: { 'X-Namespace': 'default' },
+      });
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+      const { payloads } = (await res.json()) as { payloads: { data: string }[] };
+      expect(Buffer.from(payloads[0]!.data, 'base64').toString()).toContain(request.clientSn);
+      server.close();
+      await connection.close();
+      await nativeConnection.close();
+    });
+  });
+});
+
+type RawPayload = { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null };
+
+/** Every `payloads` array in a history (search attributes are a map, not a payload list). */
+function payloadLists(value: unknown): RawPayload[][] {
+  const found: RawPayload[][] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
+    for (const [k, child] of Object.entries(v)) {
+      if (k === 'payloads' && Array.isArray(child)) found.push(child as RawPayload[]);
+      else walk(child);
+    }
+  };
+  walk(value);
+  return found;
+}
