@@ -96,6 +96,21 @@ export async function startSagaStack(): Promise<SagaStack> {
   };
 }
 
+/**
+ * The stack for one test file: started before its tests, stopped after. The returned object is
+ * filled in by `beforeAll`, so tests read it as usual (`stack.sim`, `stack.payments`).
+ */
+export function useSagaStack(): SagaStack {
+  const stack = {} as SagaStack;
+  beforeAll(async () => {
+    Object.assign(stack, await startSagaStack());
+  });
+  afterAll(async () => {
+    await stack.stop?.();
+  });
+  return stack;
+}
+
 let counter = 0;
 
 /** A fresh payment request with a unique client_sn. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { TERMINAL_SN, expectConsistent, ledgerOrder, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { TERMINAL_SN, expectConsistent, ledgerOrder, useSagaStack, type SagaStack } from '../helpers/saga-stack';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -60,13 +60,7 @@ const pay = (stack: SagaStack, sn: string, dynamicId: string) =>
 
 /** The CLI through every kind of outcome, with its exit codes (0 ok, 2 invalid, 3 not paid, 4 unknown). */
 describe('CLI (npm run client)', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('pays, revokes by update, and refuses a second revoke', async () => {
     const sn = clientSn();

@@ -1,17 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { runDemo } from '../../scripts/demo/run-demo';
 import { DEMO_STEPS } from '../../scripts/demo/script';
-import { TERMINAL_SN, expectConsistent, ledgerOrder, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { TERMINAL_SN, expectConsistent, ledgerOrder, useSagaStack } from '../helpers/saga-stack';
 
 /** `npm run demo` end to end: the scripted payments against the real worker, server and simulator. */
 describe('npm run demo', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('drives every scripted path to its expected state and prints a Web UI link per payment', async () => {
     const out = new PassThrough();

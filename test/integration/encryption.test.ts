@@ -7,7 +7,7 @@ import { ENCRYPTED_ENCODING, EncryptionCodec, codecFromEnv } from '../../codec/e
 import { createCodecServer } from '../../codec/server';
 import { paymentWorkflowId } from '../../workflows/types';
 import { createPaymentWorker } from '../../worker/create-worker';
-import { TERMINAL_KEY, TERMINAL_SN, newPayment, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { TERMINAL_KEY, TERMINAL_SN, newPayment, useSagaStack } from '../helpers/saga-stack';
 
 const KEY = randomBytes(32);
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
@@ -53,13 +53,7 @@ describe('payload encryption codec', () => {
   });
 
   describe('with the real worker, client and server', () => {
-    let stack: SagaStack;
-    beforeAll(async () => {
-      stack = await startSagaStack();
-    });
-    afterAll(async () => {
-      await stack?.stop();
-    });
+    const stack = useSagaStack();
 
     it('keeps only ciphertext on the server; the codec server decodes it for the Web UI', async () => {
       const address = process.env.TEMPORAL_TEST_ADDRESS!;

@@ -3,14 +3,7 @@ import { promisify } from 'node:util';
 import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import { paymentWorkflowId, type PaymentRequest } from '../../workflows/types';
-import {
-  expectConsistent,
-  ledgerOrder,
-  newPayment,
-  startSagaStack,
-  waitForStatus,
-  type SagaStack,
-} from '../helpers/saga-stack';
+import { expectConsistent, ledgerOrder, newPayment, useSagaStack, waitForStatus } from '../helpers/saga-stack';
 
 const run = promisify(execFile);
 
@@ -25,13 +18,7 @@ const idOf = (r: PaymentRequest) => paymentWorkflowId(r.terminalSn, r.clientSn);
 const inList = (requests: PaymentRequest[]) => `ClientSn IN (${requests.map((r) => `"${r.clientSn}"`).join(', ')})`;
 
 describe('runbook (README): the Temporal CLI against live payments', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('lists payments that need a person, and resolves one with a signal', async () => {
     const request = newPayment({ timing: { confirmIntervalMs: 300, confirmWindowMs: 200 } });

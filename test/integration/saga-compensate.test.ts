@@ -5,20 +5,13 @@ import {
   expectConsistent,
   ledgerOrder,
   newPayment,
-  startSagaStack,
+  useSagaStack,
   waitForStatus,
-  type SagaStack,
 } from '../helpers/saga-stack';
 
 /** Decision table, compensation rows: the payment is still unknown when the confirm window ends. */
 describe('saga decision table: cancel (冲正)', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   const neverSettles = { pay: { result: 'PAY_IN_PROGRESS' as const } };
 

@@ -7,19 +7,12 @@ import {
   expectNoOneSidedAccount,
   ledgerOrder,
   newPayment,
-  startSagaStack,
-  type SagaStack,
+  useSagaStack,
 } from '../helpers/saga-stack';
 import { spawnWorker } from '../helpers/worker-process';
 
 describe('saga: worker killed during pay', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('recovers on a new worker: the lost pay is confirmed by query, never re-sent', async () => {
     const taskQueue = `crash-${Date.now()}`;

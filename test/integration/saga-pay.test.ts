@@ -1,5 +1,5 @@
 import type { Scenario } from '../../simulator';
-import { expectConsistent, ledgerOrder, newPayment, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { expectConsistent, ledgerOrder, newPayment, useSagaStack } from '../helpers/saga-stack';
 import type { PaymentState } from '../../workflows/types';
 
 /**
@@ -7,13 +7,7 @@ import type { PaymentState } from '../../workflows/types';
  * dev server, real worker and client, the simulator over HTTP.
  */
 describe('saga decision table: pay and confirm', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   const rows: [label: string, scenario: Scenario | undefined, state: PaymentState, operations: string[]][] = [
     ['PAY_SUCCESS', undefined, 'PAID', ['pay']],

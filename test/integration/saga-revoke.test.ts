@@ -9,7 +9,7 @@ import {
   expectConsistent,
   ledgerOrder,
   newPayment,
-  startSagaStack,
+  useSagaStack,
   waitForStatus,
   type SagaStack,
 } from '../helpers/saga-stack';
@@ -18,13 +18,7 @@ const OPERATOR = { operator: 'ops-wang', reason: 'customer returned the goods' }
 
 /** Decision table, revoke rows (手动撤单): timing of the request × gateway answers. */
 describe('saga decision table: revoke', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('revokes a PAID payment by signal (what the Web UI sends): REVOKED, order CANCELED at the gateway', async () => {
     const request = newPayment();

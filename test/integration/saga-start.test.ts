@@ -1,16 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { InvalidRequestError, PaymentConflictError } from '../../client/errors';
 import { paymentWorkflowId } from '../../workflows/types';
-import { expectConsistent, newPayment, startSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { expectConsistent, newPayment, useSagaStack } from '../helpers/saga-stack';
 
 describe('saga start: one workflow per merchant order, validated input', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('attaches a second start for the same order to the first payment: one pay call only', async () => {
     const request = newPayment();

@@ -2,17 +2,11 @@ import { Worker } from '@temporalio/worker';
 import { exportWithCli } from '../../scripts/histories/export';
 import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
 import { paymentWorkflowId } from '../../workflows/types';
-import { newPayment, startSagaStack, waitForStatus, type SagaStack } from '../helpers/saga-stack';
+import { newPayment, useSagaStack, waitForStatus } from '../helpers/saga-stack';
 
 /** The path from production into the corpus: `temporal workflow show -o json` of a run of this code. */
 describe('a history exported by the Temporal CLI', () => {
-  let stack: SagaStack;
-  beforeAll(async () => {
-    stack = await startSagaStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useSagaStack();
 
   it('replays with the current workflow code, from start to close', async () => {
     const request = newPayment();
