@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
@@ -80,6 +81,28 @@ describe('runbook (README): the Temporal CLI against live payments', () => {
     const { events } = JSON.parse(output) as { events: { eventType: string }[] };
     expect(events[0]?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(events.map((e) => e.eventType)).toContain('EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+  });
+
+  it('reconciles the payments above with the gateway: npm run reconcile lists no discrepancy', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/reconcile/main.ts',
+        '--ledger',
+        `${stack.sim.url}/_sim/ledger`,
+        '--query',
+        `TaskQueue="${stack.taskQueue}"`,
+      ],
+      {
+        cwd: path.resolve(__dirname, '..', '..'),
+        env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS },
+      },
+    );
+    expect(stdout.trim().split('\n').at(-1)).toMatch(
+      /^\d+ payments, \d+ gateway orders: \d+ matched, \d+ open, 0 without status, 0 discrepancies$/,
+    );
   });
 });
 
