@@ -112,16 +112,15 @@ export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefin
 const SETTLED_NOT_PAID = ['PAY_CANCELED', 'CANCELED', 'REFUNDED'];
 
 /**
- * The check before close. A PAID found late must still be PAID (anything else, unknown included,
- * goes to a person). An operator's resolution stands unless the gateway definitely contradicts it:
- * money kept against FAILED/CANCELED/REVOKED, or a settled no-money order against PAID. An order
- * still in flight does not overrule a person (support may know more); reconciliation catches it later.
+ * The check before close, for a PAID found late and for every operator resolution: the gateway must
+ * agree. PAID needs a PAID order; FAILED, CANCELED and REVOKED need an order that settled keeping
+ * nothing. An order still in flight or an unknown answer goes back to a person (the gateway cancels
+ * unpaid orders within minutes, so by the close of the day its answer is final).
  */
-export function disagreesAtClose(state: string, q: GatewayCallResult, byOperator: boolean): string | undefined {
+export function disagreesAtClose(state: string, q: GatewayCallResult): string | undefined {
   const status = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
-  const moneyKept = status === 'PAID' || status === 'PARTIAL_REFUNDED';
-  const noMoney = status === 'NOT_FOUND' || SETTLED_NOT_PAID.includes(status ?? '');
-  const contradicts = state === 'PAID' ? (byOperator ? noMoney : status !== 'PAID') : moneyKept;
-  if (!contradicts) return undefined;
+  const agrees =
+    state === 'PAID' ? status === 'PAID' : status === 'NOT_FOUND' || SETTLED_NOT_PAID.includes(status ?? '');
+  if (agrees) return undefined;
   return `order is ${status ?? 'unknown'} at the gateway at close, but the payment is ${state}`;
 }

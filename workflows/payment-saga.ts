@@ -122,6 +122,6 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
  */
 async function verifyAtClose(saga: SagaState): Promise<void> {
   const query = saga.record(await gateway.query(saga.orderRef()), 1);
-  const disagreement = disagreesAtClose(saga.state, query, saga.status.resolution !== undefined);
+  const disagreement = disagreesAtClose(saga.state, query);
   if (disagreement) saga.escalate(disagreement);
 }

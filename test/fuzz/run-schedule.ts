@@ -68,13 +68,17 @@ export async function runSchedule(env: FuzzEnv, seed: number, tag: string): Prom
     if (attribute !== final.state) violations.push(`payment ${i}: PaymentState ${attribute}, state ${final.state}`);
   }
   const mine = new Set(finals.map((f) => f.clientSn));
+  // The books as they are now, after every workflow closed (not the snapshot taken at the conclusions).
   const books = reconcile(
     finals,
-    ordersFromLedger(ledger).filter((o) => mine.has(o.clientSn)),
+    ordersFromLedger(env.sim.ledger()).filter((o) => mine.has(o.clientSn)),
   );
-  violations.push(
-    ...books.discrepancies.map((d) => `reconcile: ${d.kind} ${d.clientSn} (${d.state}, kept ${d.keptFen})`),
-  );
+  for (const d of books.discrepancies) {
+    const final = finals.find((f) => f.clientSn === d.clientSn);
+    const story = final?.calls.map((c) => `${c.operation}:${c.bizResultCode ?? c.errorCode ?? c.kind}`).join(' ');
+    const resolved = final?.resolution ? ` resolved ${final.resolution.resolution} (${final.resolution.note})` : '';
+    violations.push(`reconcile: ${d.kind} ${d.clientSn} (${d.state}, kept ${d.keptFen});${resolved} calls: ${story}`);
+  }
   return { seed, payments: schedule.payments.length, faults: faultCount(schedule), violations };
 }
 

@@ -163,7 +163,11 @@ describe('saga decision table: cancel (冲正)', () => {
 
   it('escalates when no definite cancel answer comes before the deadline, and stays open until resolved', async () => {
     const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 5_000 } });
-    stack.sim.setScenario(request.clientSn, { ...neverSettles, cancel: Array(50).fill('CANCEL_ERROR') });
+    // The gateway auto-cancels the unpaid order (TRADE_TIMEOUT) only after the cancel deadline.
+    stack.sim.setScenario(request.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAY_CANCELED', afterMs: 5_500 } },
+      cancel: Array(50).fill('CANCEL_ERROR'),
+    });
     const { status } = await stack.payments.pay(request, { waitMs: 30_000 });
     expect(status.state).toBe('NEEDS_ATTENTION');
     expect(status.escalation?.reason).toContain('deadline');

@@ -1,3 +1,4 @@
+import { UNPAID_AUTO_CANCEL_MS } from '../../simulator/orders';
 import type { RunningSimulator } from '../../simulator';
 import { allScalarsAreStrings, BASE_MS, call, newClientSn, orderOf, pay, startTestSimulator } from './helpers';
 
@@ -135,14 +136,19 @@ describe('simulator pay and query', () => {
     );
   });
 
-  it('never settles without a settle rule', async () => {
+  it('stays CREATED without a settle rule until the gateway auto-cancels it (TRADE_TIMEOUT after 100 s)', async () => {
     const clientSn = newClientSn();
     sim.setScenario(clientSn, { pay: { result: 'PAY_IN_PROGRESS' } });
     await pay(sim, clientSn);
-    sim.setClockOffset(24 * 3600_000);
+    sim.setClockOffset(UNPAID_AUTO_CANCEL_MS - 1_000);
     for (let i = 0; i < 5; i += 1) {
       expect((await call(sim, 'query', { client_sn: clientSn })).biz_response?.data?.order_status).toBe('CREATED');
     }
+    sim.setClockOffset(UNPAID_AUTO_CANCEL_MS + 1_000);
+    const data = (await call(sim, 'query', { client_sn: clientSn })).biz_response?.data;
+    expect(data?.order_status).toBe('PAY_CANCELED');
+    expect(orderOf(sim, clientSn).history.at(-1)).toMatchObject({ to: 'PAY_CANCELED', cause: 'auto-cancel' });
+    expect(orderOf(sim, clientSn).kept_fen).toBe(0);
   });
 
   it('answers PAY_FAIL_ERROR with order PAY_ERROR, and PAY_FAIL_IN_PROGRESS with order CREATED', async () => {
