@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../client/payments-client';
 import { exportWithCli } from '../scripts/histories/export';
 import { freePort } from '../scripts/stack/ports';
@@ -90,16 +90,8 @@ async function main(): Promise<void> {
   const expectState = (s: PaymentStatus, state: string) => {
     if (s.state !== state) throw new Error(`expected ${state}, got ${s.state}`);
   };
-  const untilState = async (r: PaymentRequest, state: string) => {
-    for (;;) {
-      const s = await payments.status(r).catch((e: unknown) => {
-        if (e instanceof WorkflowNotFoundError) return undefined;
-        throw e;
-      });
-      if (s?.state === state) return;
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  };
+  const untilState = (r: PaymentRequest, state: string) =>
+    payments.waitFor(r, (s) => s.state === state, { timeoutMs: 120_000, intervalMs: 10 });
   try {
     console.log(`bench: ${QUICK ? 'quick' : 'full'} run, ${SIZE.n} per path at concurrency ${CONCURRENCY}`);
     // Warm both workers (bundles, caches, connections) before measuring.

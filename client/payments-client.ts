@@ -158,6 +158,29 @@ export class PaymentsClient {
     await this.handle(ref).signal(resolveSignal, request);
   }
 
+  /**
+   * Polls the status until `done` holds (a payment not started yet counts as not done), e.g. for a
+   * signal's effect. Throws after `timeoutMs` with the last state seen.
+   */
+  async waitFor(
+    ref: PaymentRef,
+    done: (status: PaymentStatus) => boolean,
+    { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+  ): Promise<PaymentStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status(ref).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+      if (status && done(status)) return status;
+      if (Date.now() > deadline) {
+        throw new Error(`${ref.clientSn}: still ${status?.state ?? 'not started'} after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
   /** The final status once the revoke window has closed (or a resolve ended it). */
   async result(ref: PaymentRef): Promise<PaymentStatus> {
     return this.handle(ref).result();

@@ -70,28 +70,19 @@ export async function runStep(payments: PaymentsClient, payment: DemoPayment): P
     const result = await payments.pay(payment.request, { waitMs: 60_000 });
     payment.workflowId = result.workflowId;
     if (payment.step.afterOutcome) {
-      await waitForState(payments, payment, (s) => s === 'PAID' || s === 'NEEDS_ATTENTION');
+      payment.status = await payments.waitFor(
+        payment.request,
+        (s) => s.state === 'PAID' || s.state === 'NEEDS_ATTENTION',
+        { timeoutMs: 60_000 },
+      );
       await payment.step.afterOutcome(payments, payment.request);
     }
-    await waitForState(payments, payment, (s) => s === payment.step.expected);
+    payment.status = await payments.waitFor(payment.request, (s) => s.state === payment.step.expected, {
+      timeoutMs: 60_000,
+    });
   } catch (err) {
     payment.error = err instanceof Error ? err.message : String(err);
   } finally {
     payment.done = true;
-  }
-}
-
-async function waitForState(
-  payments: PaymentsClient,
-  payment: DemoPayment,
-  done: (state: PaymentState) => boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    payment.status = await payments.status(payment.request);
-    if (done(payment.status.state)) return;
-    if (Date.now() > deadline) throw new Error(`still ${payment.status.state} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
   }
 }

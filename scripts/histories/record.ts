@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../../client/payments-client';
 import { paymentWorkflowId, type PaymentRequest, type PaymentStatus } from '../../workflows/types';
 import { startEmbeddedStack } from '../stack/embedded-stack';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const ctx: RecordingContext = {
     payments,
     sim: sim!,
-    waitFor: (request, predicate) => waitFor(payments, request, predicate),
+    waitFor: (request, predicate) => payments.waitFor(request, predicate),
   };
   try {
     await mkdir(path.join(HISTORIES_DIR, 'ui-download'), { recursive: true });
@@ -82,23 +82,6 @@ async function recordPath(ctx: RecordingContext, client: Client, p: HistoryPath,
   }
   const { runId } = await handle.describe();
   return { path: p, workflowId: handle.workflowId, runId };
-}
-
-async function waitFor(
-  payments: PaymentsClient,
-  request: PaymentRequest,
-  predicate: (s: PaymentStatus) => boolean,
-): Promise<PaymentStatus> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const status = await payments.status(request).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    });
-    if (status && predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {

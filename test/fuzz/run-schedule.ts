@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { PaymentsClient } from '../../client/payments-client';
 import { RevokeRejectedError } from '../../client/errors';
 import { reconcile, ordersFromLedger } from '../../scripts/reconcile/reconcile';
@@ -101,7 +101,7 @@ async function runPayment(env: FuzzEnv, plan: PaymentPlan, request: PaymentReque
   if (plan.duplicateStart) starts.push(env.payments.pay(request, { waitMs: 30_000 }));
   const revokes: Promise<void>[] = [];
   if (plan.revoke?.when === 'early') {
-    await statusOnceStarted(env, request);
+    await env.payments.waitFor(request, () => true, { timeoutMs: 10_000, intervalMs: 50 }); // started
     revokes.push(revoke(env, plan, request));
   }
   await Promise.all(starts);
@@ -135,17 +135,6 @@ async function revoke(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest):
     else await env.payments.revokeBySignal(request, ask);
   } catch (err) {
     if (!(err instanceof RevokeRejectedError)) throw err; // refused: a legitimate answer
-  }
-}
-
-async function statusOnceStarted(env: FuzzEnv, request: PaymentRequest): Promise<PaymentStatus> {
-  for (let i = 0; ; i++) {
-    try {
-      return await env.payments.status(request);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) || i > 200) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import {
   NativeConnection,
   bundleWorkflowCode,
@@ -156,16 +156,7 @@ export async function waitForStatus(
   predicate: (s: PaymentStatus) => boolean,
   timeoutMs = 20_000,
 ): Promise<PaymentStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await stack.payments.status(ref).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError && Date.now() < deadline) return undefined; // not started yet
-      throw err;
-    });
-    if (status && predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return stack.payments.waitFor(ref, predicate, { timeoutMs });
 }
 
 /** Money kept at the gateway must match the saga's state exactly (PAID ⇔ kept). */

@@ -155,6 +155,7 @@ describe('crash and restart', () => {
   });
 });
 
+/** Like PaymentsClient.waitFor, but also rides out the seconds the server is down. */
 async function waitFor(
   payments: PaymentsClient,
   request: PaymentRequest,
