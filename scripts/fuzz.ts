@@ -14,7 +14,8 @@ import { PaymentsClient } from '../client/payments-client';
 import { runSchedules, type ScheduleResult } from '../test/fuzz/run-schedule';
 import { scheduleOf } from '../test/fuzz/schedule';
 import { ledgerSeeds, recordFailingSeeds } from '../test/fuzz/seed-ledger';
-import { FUZZ_GATEWAY_TIMEOUTS, FUZZ_TERMINAL } from '../test/fuzz/fuzz-env';
+import { FUZZ_TERMINAL } from '../test/fuzz/fuzz-env';
+import { TEST_GATEWAY_TIMEOUTS } from '../test/helpers/gateway-timeouts';
 import { startEmbeddedStack } from './stack/embedded-stack';
 import { freePort } from './stack/ports';
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     taskQueue: 'fuzz',
     simulator: { port: 0, terminals: [FUZZ_TERMINAL] },
-    gatewayTimeouts: FUZZ_GATEWAY_TIMEOUTS,
+    gatewayTimeouts: TEST_GATEWAY_TIMEOUTS,
   });
   const connection = await Connection.connect({ address: stack.address });
   const started = Date.now();

@@ -6,6 +6,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createPaymentWorker } from '../../worker/create-worker';
+import { TEST_GATEWAY_TIMEOUTS } from './gateway-timeouts';
 import { PaymentsClient } from '../../client/payments-client';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { statusQuery } from '../../workflows/definitions';
@@ -56,14 +57,6 @@ export interface SagaStack {
   taskQueue: string;
   stop(): Promise<void>;
 }
-
-/** HTTP read timeouts short enough that a hanging gateway costs a test seconds, not a minute. */
-export const TEST_GATEWAY_TIMEOUTS = {
-  pay: { headersMs: 2_000, bodyMs: 1_000 },
-  query: { headersMs: 1_000, bodyMs: 1_000 },
-  cancel: { headersMs: 1_000, bodyMs: 1_000 },
-  revoke: { headersMs: 1_000, bodyMs: 1_000 },
-};
 
 export async function startSagaStack(): Promise<SagaStack> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
