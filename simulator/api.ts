@@ -5,13 +5,13 @@ import type { ServedEndpoint } from './endpoints';
 import { clientError } from './envelopes';
 import type { GatewayDeps, Reply } from './gateway';
 import { handleApi } from './gateway';
-import { readBody, sendReply } from './http-io';
+import { parseJsonObject, readBody, sendReply } from './http-io';
 import type { RequestLogEntry } from './ledger';
-import type { TerminalRegistry } from './terminals';
+import type { TerminalKeys } from './terminal-keys';
 import { validateRequest } from './validation';
 
 export interface ApiDeps extends GatewayDeps {
-  terminals: TerminalRegistry;
+  terminals: TerminalKeys;
   log(entry: RequestLogEntry): void;
 }
 
@@ -40,16 +40,18 @@ async function decide(
   raw: Buffer,
   entry: RequestLogEntry,
 ): Promise<Reply> {
-  const auth = authenticate(header, raw, deps.terminals);
-  if (auth.terminalSn !== undefined) entry.terminal_sn = auth.terminalSn;
+  const now = deps.clock.now();
+  const auth = authenticate(header, raw, (sn) => deps.terminals.validKeys(sn, now), 'INVALID_TERMINAL');
+  if (auth.sn !== undefined) entry.terminal_sn = auth.sn;
   if (!auth.ok) return { envelope: clientError(auth.errorCode) };
   entry.signature_valid = true;
-  const body = parseObject(raw);
+  entry.signed_with = auth.role;
+  const body = parseJsonObject(raw);
   if (!body) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
   if (typeof body.client_sn === 'string') entry.client_sn = body.client_sn;
   if (typeof body.sn === 'string') entry.sn = body.sn;
   // The header names the key that signed the body; a body for another terminal is not covered by it.
-  if (body.terminal_sn !== undefined && body.terminal_sn !== auth.terminalSn) {
+  if (body.terminal_sn !== undefined && body.terminal_sn !== auth.sn) {
     return { envelope: clientError('ILLEGAL_SIGN') };
   }
   const invalid = validateRequest(endpoint, body);
@@ -58,16 +60,6 @@ async function decide(
   const data = reply.envelope.biz_response?.data;
   if (data && entry.sn === undefined) entry.sn = data.sn;
   return reply;
-}
-
-function parseObject(raw: Buffer): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(raw.toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-    return parsed as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }
 
 function describe(entry: RequestLogEntry, envelope: EnvelopeWire): void {

@@ -1,22 +1,38 @@
 import { timingSafeEqual } from 'node:crypto';
 import { signBody } from '../activities/gateway/signing';
-import type { TerminalRegistry } from './terminals';
+import type { KeyRole, ValidKey } from './terminal-keys';
 
-/** `Authorization: <terminal_sn> <32 lowercase hex>`, exactly one space (reference §2.1). */
+/** `Authorization: <sn> <32 lowercase hex>`, exactly one space (reference §2.1). */
 const HEADER = /^(\S+) ([0-9a-f]{32})$/;
 
-export type AuthResult =
-  { ok: true; terminalSn: string } | { ok: false; terminalSn?: string; errorCode: 'ILLEGAL_SIGN' | 'INVALID_TERMINAL' };
+/** The keys that may have signed for this sn (terminal: current and previous; vendor: its one key). */
+export type KeyLookup = (sn: string) => readonly ValidKey[] | undefined;
 
-/** Verifies md5(raw body bytes + key) over the exact bytes received; the body is never re-serialized. */
-export function authenticate(header: string | undefined, rawBody: Buffer, terminals: TerminalRegistry): AuthResult {
+export type AuthResult =
+  { ok: true; sn: string; role: KeyRole } | { ok: false; sn?: string; errorCode: 'ILLEGAL_SIGN' | 'INVALID_TERMINAL' };
+
+/**
+ * Verifies md5(raw body bytes + key) over the exact bytes received; the body is never re-serialized.
+ * An sn with no entry answers `unknownSn` (INVALID_TERMINAL for terminals); an sn whose keys all expired, or a
+ * signature made with none of its valid keys, answers ILLEGAL_SIGN (§2.1: an expired/invalid key gives ILLEGAL_SIGN).
+ */
+export function authenticate(
+  header: string | undefined,
+  rawBody: Buffer,
+  keysOf: KeyLookup,
+  unknownSn: 'ILLEGAL_SIGN' | 'INVALID_TERMINAL',
+): AuthResult {
   const match = header === undefined ? null : HEADER.exec(header);
   if (!match) return { ok: false, errorCode: 'ILLEGAL_SIGN' };
-  const terminalSn = match[1] ?? '';
-  const given = match[2] ?? '';
-  const key = terminals.keyOf(terminalSn);
-  if (key === undefined) return { ok: false, terminalSn, errorCode: 'INVALID_TERMINAL' };
-  const expected = signBody(rawBody, key);
-  const valid = timingSafeEqual(Buffer.from(expected, 'utf8'), Buffer.from(given, 'utf8'));
-  return valid ? { ok: true, terminalSn } : { ok: false, terminalSn, errorCode: 'ILLEGAL_SIGN' };
+  const sn = match[1] ?? '';
+  const given = Buffer.from(match[2] ?? '', 'utf8');
+  const keys = keysOf(sn);
+  if (keys === undefined) return { ok: false, sn, errorCode: unknownSn };
+  let role: KeyRole | undefined;
+  for (const candidate of keys) {
+    // Every valid key is tried (no early exit), so timing says nothing about which one matched.
+    const valid = timingSafeEqual(Buffer.from(signBody(rawBody, candidate.key), 'utf8'), given);
+    if (valid && role === undefined) role = candidate.role;
+  }
+  return role ? { ok: true, sn, role } : { ok: false, sn, errorCode: 'ILLEGAL_SIGN' };
 }

@@ -17,6 +17,7 @@ export function createClock(base: () => number = Date.now): SimClock {
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Calendar day in Asia/Shanghai (UTC+8, no DST since 1991) as `YYYY-MM-DD`.
@@ -24,4 +25,9 @@ const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
  */
 export function shanghaiDay(ms: number): string {
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Whole Asia/Shanghai calendar days since the epoch: day arithmetic for key expiry ("older than one natural day"). */
+export function shanghaiDayNumber(ms: number): number {
+  return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS);
 }

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckinFaultMode } from './checkin-faults';
+import { parseCheckinFault } from './checkin-faults';
 import { shanghaiDay } from './clock';
 import { readBody, sendJson } from './http-io';
 import type { LedgerView } from './ledger';
 import { parseScenario, ScenarioError } from './scenario-json';
 import type { Scenario } from './scenarios';
+import type { TerminalView } from './terminal-keys';
 
 /** Test controls under /_sim/ (no auth: the simulator is a local test double, bound to 127.0.0.1 by default). */
 export interface ControlDeps {
@@ -13,7 +16,12 @@ export interface ControlDeps {
   setScenario(clientSn: string, scenario: Scenario): void;
   setClockOffset(ms: number): void;
   reset(): void;
+  terminal(terminalSn: string): TerminalView | undefined;
+  /** False when the terminal is unknown. */
+  setCheckinFault(terminalSn: string, failNext: number, mode: CheckinFaultMode): boolean;
 }
+
+const TERMINAL_VIEW = '/_sim/terminals/';
 
 export async function handleControl(
   deps: ControlDeps,
@@ -22,6 +30,12 @@ export async function handleControl(
   path: string,
 ): Promise<void> {
   const route = `${req.method ?? ''} ${path}`;
+  if (req.method === 'GET' && path.startsWith(TERMINAL_VIEW)) {
+    // Generation, device and key days only: no control route ever returns a key.
+    const terminalSn = safeDecode(path.slice(TERMINAL_VIEW.length));
+    const view = terminalSn === undefined ? undefined : deps.terminal(terminalSn);
+    return view ? sendJson(res, 200, view) : sendJson(res, 404, { error: `no terminal ${terminalSn ?? ''}` });
+  }
   switch (route) {
     case 'GET /_sim/health':
       return sendJson(res, 200, { status: 'ok' });
@@ -55,6 +69,19 @@ export async function handleControl(
       }
       return sendJson(res, 200, { status: 'ok', client_sn: clientSn });
     }
+    case 'POST /_sim/checkin-faults': {
+      const fault = parseCheckinFault(await jsonBody(req));
+      if (typeof fault === 'string') return sendJson(res, 400, { error: fault });
+      if (!deps.setCheckinFault(fault.terminalSn, fault.failNext, fault.mode)) {
+        return sendJson(res, 404, { error: `no terminal ${fault.terminalSn}` });
+      }
+      return sendJson(res, 200, {
+        status: 'ok',
+        terminal_sn: fault.terminalSn,
+        fail_next: fault.failNext,
+        mode: fault.mode,
+      });
+    }
     default:
       return sendJson(res, 404, { error: `no control route ${route}` });
   }
@@ -63,6 +90,14 @@ export async function handleControl(
 function clockView(deps: ControlDeps): { now: number; offset_ms: number; shanghai_day: string } {
   const now = deps.now();
   return { now, offset_ms: deps.offset(), shanghai_day: shanghaiDay(now) };
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {

@@ -10,6 +10,8 @@ export function ok(biz: BizResponseWire): EnvelopeWire {
 const TOP_LEVEL_MESSAGES: Record<string, string> = {
   ILLEGAL_SIGN: '签名错误',
   INVALID_TERMINAL: '终端错误',
+  // Reference §7.1 (ISSUE5: "激活信息异常，请咨询客服[EJ08]"); the bracketed production code is left out.
+  ACTIVATE_FAIL: '激活信息异常，请咨询客服',
 };
 
 export function clientError(

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvelopeWire } from '../activities/gateway/models';
 import { serverError } from './envelopes';
-import type { Reply } from './gateway';
+import type { Fault } from './scenarios';
 
 /** Larger bodies are refused: no legitimate upay request comes close. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,6 +25,17 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The body as a JSON object, or undefined when it is not one (arrays and scalars included). */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    return parsed as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, {
@@ -39,13 +50,13 @@ const BAD_GATEWAY_PAGE =
   '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /** What actually went on the wire, for the request log. */
-export interface Sent {
+export interface Sent<E extends object = EnvelopeWire> {
   httpStatus: number;
-  envelope?: EnvelopeWire;
+  envelope?: E | EnvelopeWire;
 }
 
-/** Sends a reply, applying its fault. */
-export function sendReply(res: ServerResponse, reply: Reply): Sent {
+/** Sends a reply (an upay envelope, or an activate/check-in one), applying its fault. */
+export function sendReply<E extends object>(res: ServerResponse, reply: { envelope: E; fault?: Fault }): Sent<E> {
   switch (reply.fault) {
     case undefined:
       sendJson(res, 200, reply.envelope);

@@ -3,15 +3,21 @@ import { netFen } from './order-model';
 import type { OrderBook } from './orders';
 import { settleIfDue } from './orders';
 import type { Fault } from './scenarios';
+import type { KeyRole } from './terminal-keys';
 
-/** One handled /upay request. Never holds the key, the Authorization value or the signature. */
+/** One handled /upay or /terminal request. Never holds a key, the Authorization value or the signature. */
 export interface RequestLogEntry {
   at: number;
   endpoint: string;
+  /** For activate: the terminal it created (the signer is `vendor_sn`). */
   terminal_sn?: string;
+  /** activate only: the vendor named in the Authorization header. */
+  vendor_sn?: string;
   client_sn?: string;
   sn?: string;
   signature_valid: boolean;
+  /** Which terminal key verified the signature (a client that falls back to its previous key shows here). */
+  signed_with?: KeyRole;
   /** 0 when no HTTP response was sent (reset, hang). */
   http_status: number;
   /** Top-level result_code, absent when the answer was lost or not JSON. */

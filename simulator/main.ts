@@ -1,9 +1,12 @@
 /**
  * `npm run simulator`: SIMULATOR_PORT (default 8765, 0 = any free), SIMULATOR_HOST (default 127.0.0.1),
  * SQB_TERMINAL_SN + SQB_TERMINAL_KEY and/or SQB_TERMINALS_FILE; else the built-in demo terminal.
+ * SQB_VENDOR_SN + SQB_VENDOR_KEY sign /terminal/activate (else the demo vendor); SIMULATOR_KEY_EXPIRY=1 rejects
+ * keys older than one natural day.
  */
 import { startSimulator } from './server';
 import { loadTerminals } from './terminals';
+import { loadVendors } from './vendors';
 
 const DEFAULT_PORT = 8765;
 
@@ -19,7 +22,13 @@ async function main(): Promise<void> {
     );
     console.error('!!! demo terminal_key is documented in simulator/README.md; do not use it anywhere real');
   }
-  const sim = await startSimulator({ port, host, terminals });
+  const { vendors, usedDemo: usedDemoVendor } = loadVendors();
+  if (usedDemoVendor) {
+    // Public demo values (simulator/README.md), like the demo terminal; a configured vendor key is never printed.
+    console.error(`!!! DEMO VENDOR: no SQB_VENDOR_SN set, /terminal/activate takes vendor_sn ${vendors[0]?.vendorSn}`);
+  }
+  const keyExpiry = parseFlag('SIMULATOR_KEY_EXPIRY', process.env.SIMULATOR_KEY_EXPIRY);
+  const sim = await startSimulator({ port, host, terminals, vendors, keyExpiry });
   console.log(`upay simulator listening on ${sim.url}`);
   const stop = (): void => {
     sim.close().then(
@@ -37,6 +46,13 @@ function parsePort(value: string | undefined): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`SIMULATOR_PORT must be 0–65535, got ${value}`);
   return port;
+}
+
+/** Unset, '' or '0' = off; '1' = on; anything else is a mistake worth stopping for. */
+function parseFlag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '0') return false;
+  if (value === '1') return true;
+  throw new Error(`${name} must be 0 or 1, got ${value}`);
 }
 
 main().catch((err: unknown) => {

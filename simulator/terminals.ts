@@ -11,26 +11,6 @@ export const DEMO_TERMINAL: Readonly<TerminalCredentials> = {
   terminalKey: '0123456789abcdef0123456789abcdef',
 };
 
-/** Looks a terminal key up by sn. Keys never leave this map except for signature checks. */
-export class TerminalRegistry {
-  private readonly keys = new Map<string, string>();
-
-  constructor(terminals: readonly TerminalCredentials[]) {
-    for (const t of terminals) {
-      if (!t.terminalSn || !t.terminalKey) throw new Error('terminal needs both terminalSn and terminalKey');
-      this.keys.set(t.terminalSn, t.terminalKey);
-    }
-  }
-
-  keyOf(terminalSn: string): string | undefined {
-    return this.keys.get(terminalSn);
-  }
-
-  sns(): string[] {
-    return [...this.keys.keys()];
-  }
-}
-
 export interface LoadedTerminals {
   terminals: TerminalCredentials[];
   usedDemo: boolean;

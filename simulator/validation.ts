@@ -5,8 +5,9 @@ import type { ServedEndpoint } from './endpoints';
  * or undefined when the body is acceptable. Lengths count characters (String(n) in the doc tables).
  */
 
-interface FieldRule {
-  max: number;
+export interface FieldRule {
+  /** Characters; absent where the doc gives no length. */
+  max?: number;
   required?: boolean;
   amount?: boolean;
 }
@@ -45,11 +46,19 @@ const RULES: Record<ServedEndpoint, Record<string, FieldRule>> = {
 const NON_SCALAR = new Set(['extended', 'goods_details']);
 
 export function validateRequest(endpoint: ServedEndpoint, body: Record<string, unknown>): string | undefined {
+  const invalid = checkFields(body, RULES[endpoint]);
+  if (invalid) return invalid;
+  if (endpoint !== 'pay' && !body.sn && !body.client_sn) return 'sn与client_sn不能同时为空';
+  if ((body.longitude === undefined) !== (body.latitude === undefined)) return 'longitude与latitude必须同时出现';
+  return undefined;
+}
+
+/** Every scalar a string (`extended`/`goods_details` excepted), then the rules in order; the first problem wins. */
+export function checkFields(body: Record<string, unknown>, rules: Record<string, FieldRule>): string | undefined {
   for (const [field, value] of Object.entries(body)) {
     if (NON_SCALAR.has(field)) continue;
     if (typeof value !== 'string') return `${field}必须是字符串`;
   }
-  const rules = RULES[endpoint];
   for (const [field, rule] of Object.entries(rules)) {
     const value = body[field] as string | undefined;
     if (value === undefined || value === '') {
@@ -57,10 +66,8 @@ export function validateRequest(endpoint: ServedEndpoint, body: Record<string, u
       continue;
     }
     if (rule.amount && !isAmount(value)) return `${field}金额为整数，长度不超过10位，以分为单位`;
-    if ([...value].length > rule.max) return `${field}长度不能超过${rule.max}位`;
+    if (rule.max !== undefined && [...value].length > rule.max) return `${field}长度不能超过${rule.max}位`;
   }
-  if (endpoint !== 'pay' && !body.sn && !body.client_sn) return 'sn与client_sn不能同时为空';
-  if ((body.longitude === undefined) !== (body.latitude === undefined)) return 'longitude与latitude必须同时出现';
   return undefined;
 }
 
