@@ -5,6 +5,8 @@ import { TASK_QUEUE } from '../workflows/types';
 export interface TerminalCredentials {
   terminalSn: string;
   terminalKey: string;
+  /** The device_id the terminal was activated with; needed for its daily check-in. */
+  deviceId?: string;
 }
 
 /** Worker settings from the environment, validated once at start. */
@@ -15,6 +17,11 @@ export interface WorkerConfig {
   terminals: TerminalCredentials[];
   /** `TEMPORAL_TASK_QUEUE`, default `upay-payments`. */
   taskQueue: string;
+  /**
+   * `SQB_KEY_STORE_FILE`: where rotated keys live (activities/keys/file-key-store.ts). Set, the
+   * worker checks its terminals in daily; unset, keys are static and expire at the real gateway.
+   */
+  keyStoreFile?: string;
 }
 
 /** Every SQB_* variable the project reads; any other SQB_* is most likely a typo. */
@@ -23,6 +30,11 @@ export const KNOWN_SQB_VARIABLES = [
   'SQB_TERMINAL_SN',
   'SQB_TERMINAL_KEY',
   'SQB_TERMINALS_FILE',
+  'SQB_DEVICE_ID',
+  'SQB_KEY_STORE_FILE',
+  'SQB_VENDOR_SN',
+  'SQB_VENDOR_KEY',
+  'SQB_APP_ID',
 ] as const;
 
 /** Thrown with every configuration problem at once; the message never contains a key. */
@@ -33,13 +45,26 @@ export class ConfigError extends Error {
   }
 }
 
-function checkTerminal(sn: unknown, key: unknown, where: string, problems: string[]): TerminalCredentials | undefined {
+function checkTerminal(
+  sn: unknown,
+  key: unknown,
+  deviceId: unknown,
+  where: string,
+  problems: string[],
+): TerminalCredentials | undefined {
   const before = problems.length;
   if (typeof sn !== 'string' || !/^[\x21-\x7E]{1,32}$/.test(sn))
     problems.push(`${where}: terminal_sn must be 1-32 printable ASCII characters`);
   if (typeof key !== 'string' || key.length < 8 || /\s/.test(key))
     problems.push(`${where}: terminal key must be at least 8 characters without spaces`);
-  return problems.length === before ? { terminalSn: sn as string, terminalKey: key as string } : undefined;
+  if (deviceId !== undefined && (typeof deviceId !== 'string' || !/^[\x21-\x7E]{1,128}$/.test(deviceId)))
+    problems.push(`${where}: device_id must be 1-128 printable ASCII characters`);
+  if (problems.length > before) return undefined;
+  return {
+    terminalSn: sn as string,
+    terminalKey: key as string,
+    ...(deviceId !== undefined ? { deviceId: deviceId as string } : {}),
+  };
 }
 
 function readTerminalsFile(path: string, problems: string[]): TerminalCredentials[] {
@@ -58,7 +83,7 @@ function readTerminalsFile(path: string, problems: string[]): TerminalCredential
   }
   return parsed.flatMap((entry: unknown, i) => {
     const e = (entry ?? {}) as Record<string, unknown>;
-    const terminal = checkTerminal(e.terminal_sn, e.terminal_key, `SQB_TERMINALS_FILE[${i}]`, problems);
+    const terminal = checkTerminal(e.terminal_sn, e.terminal_key, e.device_id, `SQB_TERMINALS_FILE[${i}]`, problems);
     return terminal ? [terminal] : [];
   });
 }
@@ -96,6 +121,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       const terminal = checkTerminal(
         env.SQB_TERMINAL_SN,
         env.SQB_TERMINAL_KEY,
+        env.SQB_DEVICE_ID || undefined,
         'SQB_TERMINAL_SN/SQB_TERMINAL_KEY',
         problems,
       );
@@ -103,12 +129,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     }
   }
   if (env.SQB_TERMINALS_FILE) terminals.push(...readTerminalsFile(env.SQB_TERMINALS_FILE, problems));
-  if (terminals.length === 0 && !problems.some((p) => p.includes('SQB_TERMINAL'))) {
-    problems.push('no terminal configured: set SQB_TERMINAL_SN and SQB_TERMINAL_KEY, or SQB_TERMINALS_FILE');
+  const keyStoreFile = env.SQB_KEY_STORE_FILE || undefined;
+  // With a key store, terminals may come from it alone (activated with `npm run client -- activate`).
+  if (terminals.length === 0 && !keyStoreFile && !problems.some((p) => p.includes('SQB_TERMINAL'))) {
+    problems.push(
+      'no terminal configured: set SQB_TERMINAL_SN and SQB_TERMINAL_KEY, SQB_TERMINALS_FILE, or SQB_KEY_STORE_FILE',
+    );
   }
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
   if (!/^[\x21-\x7E]{1,200}$/.test(taskQueue))
     problems.push('TEMPORAL_TASK_QUEUE must be 1-200 printable ASCII characters');
   if (problems.length > 0) throw new ConfigError(problems);
-  return { apiDomain, terminals, taskQueue };
+  return { apiDomain, terminals, taskQueue, ...(keyStoreFile ? { keyStoreFile } : {}) };
 }

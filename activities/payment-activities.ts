@@ -53,15 +53,27 @@ function toLookupWire(ref: OrderRef): OrderLookupWire {
  * The saga's gateway activities. Each makes exactly one call and returns its classified result;
  * the workflow owns every retry and schedule.
  */
-export function createActivities(deps: { gateway: GatewayClient }) {
+export function createActivities(deps: {
+  gateway: GatewayClient;
+  /**
+   * Called when the gateway refuses our signature: the key may have rotated away, so a check-in is
+   * due. Must not throw or wait long; the call's result is returned unchanged (an unknown outcome).
+   */
+  onIllegalSign?: (terminalSn: string) => void;
+}) {
   async function run(
     operation: GatewayOperation,
-    clientSn: string,
+    ref: { terminalSn: string; clientSn: string },
     call: () => Promise<GatewayCallResult>,
   ): Promise<GatewayCallResult> {
+    const { clientSn, terminalSn } = ref;
     try {
       const result = await withHeartbeats(call());
       log.info('gateway call', { operation, clientSn, kind: result.kind, reason: result.reason, sn: result.order?.sn });
+      if (result.errorCode === 'ILLEGAL_SIGN') {
+        log.warn('gateway refused the signature: requesting a check-in', { operation, clientSn, terminalSn });
+        deps.onIllegalSign?.(terminalSn);
+      }
       return result;
     } catch (err) {
       if (err instanceof UnknownTerminalError) {
@@ -72,10 +84,10 @@ export function createActivities(deps: { gateway: GatewayClient }) {
   }
 
   return {
-    payOrder: (input: PayInput) => run('pay', input.clientSn, () => deps.gateway.pay(toPayWire(input))),
-    queryOrder: (ref: OrderRef) => run('query', ref.clientSn, () => deps.gateway.query(toLookupWire(ref))),
-    cancelOrder: (ref: OrderRef) => run('cancel', ref.clientSn, () => deps.gateway.cancel(toLookupWire(ref))),
-    revokeOrder: (ref: OrderRef) => run('revoke', ref.clientSn, () => deps.gateway.revoke(toLookupWire(ref))),
+    payOrder: (input: PayInput) => run('pay', input, () => deps.gateway.pay(toPayWire(input))),
+    queryOrder: (ref: OrderRef) => run('query', ref, () => deps.gateway.query(toLookupWire(ref))),
+    cancelOrder: (ref: OrderRef) => run('cancel', ref, () => deps.gateway.cancel(toLookupWire(ref))),
+    revokeOrder: (ref: OrderRef) => run('revoke', ref, () => deps.gateway.revoke(toLookupWire(ref))),
   };
 }
 

@@ -3,8 +3,7 @@
  * machine: dev server on SQLite (WAL), simulator without latency, the real worker as its own process.
  * Writes bench/results/latest.json and latest.md. Absolute numbers are machine noise; ratios are not.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -17,32 +16,30 @@ import { TEMPORAL_CLI, resolveBinary } from '../scripts/toolchain/temporal-binar
 import { startSimulator } from '../simulator';
 import { paymentWorkflowId, type PaymentRequest, type PaymentStatus, type TimingOverrides } from '../workflows/types';
 import { historyCost, measure, type Measured } from './measure';
+import { BenchWorker, type WorkerMemory } from './worker-process';
 
 const QUICK = process.argv.includes('--quick');
+const argValue = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 const SIZE = QUICK ? { n: 200, scale: 1_000, revokes: 50 } : { n: 1_000, scale: 10_000, revokes: 200 };
+if (argValue('--scale')) SIZE.scale = Number(argValue('--scale'));
+/** `--caches sdk,1000,250`: the sticky-cache sizes the scale step compares (`sdk` = the SDK's default). */
+const CACHES = (argValue('--caches') ?? 'sdk,1000,250').split(',');
+/** `--heap-snapshot DIR`: also write a worker heap snapshot per cache size (for profiling). */
+const HEAP_SNAPSHOT_DIR = argValue('--heap-snapshot');
 const CONCURRENCY = 20;
-const REPO = path.resolve(__dirname, '..');
+
+interface ScalePoint {
+  cache: string;
+  load_per_s: number;
+  memory: WorkerMemory;
+  revoke: Measured;
+}
 const TERMINAL = { terminalSn: '100000000000000088', terminalKey: 'beefbeefbeefbeefbeefbeefbeefbeef' };
 const UNKNOWN_FAST: TimingOverrides = { confirmIntervalMs: 100, confirmWindowMs: 300, cancelDelaysMs: [100] };
 
-function spawnNode(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(ready)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}): ${out}`)));
-  });
-}
-
-const rssMb = (pid: number) =>
-  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 const sizeMb = (file: string) => {
   const size = (f: string) => (statSync(f, { throwIfNoEntry: false })?.size ?? 0) / 1024 / 1024;
   return Math.round((size(file) + size(`${file}-wal`)) * 10) / 10;
@@ -67,8 +64,10 @@ async function main(): Promise<void> {
     SQB_TERMINAL_SN: TERMINAL.terminalSn,
     SQB_TERMINAL_KEY: TERMINAL.terminalKey,
   };
-  const worker = await spawnNode('worker/main.ts', { ...env, TEMPORAL_TASK_QUEUE: 'bench-pay' }, 'payment worker:');
-  const floorWorker = await spawnNode(
+  const startPaymentWorker = (tuning: NodeJS.ProcessEnv = {}) =>
+    BenchWorker.start('worker/main.ts', { ...env, ...tuning, TEMPORAL_TASK_QUEUE: 'bench-pay' }, 'payment worker:');
+  let worker = await startPaymentWorker();
+  const floorWorker = await BenchWorker.start(
     'bench/floor/worker.ts',
     { ...env, TEMPORAL_TASK_QUEUE: 'bench-floor' },
     'floor worker: polling',
@@ -149,7 +148,8 @@ async function main(): Promise<void> {
     };
     console.log('costs', costs);
 
-    // Scale: many PAID payments held open for their revoke window, then revokes at that load.
+    // Scale: many PAID payments held open for their revoke window, then, per sticky-cache size, a fresh
+    // worker that has every open payment loaded (one status query each), its memory, and revokes at that load.
     const open: PaymentRequest[] = [];
     const opening = await measure(SIZE.scale, 50, async () => {
       const r = request();
@@ -157,20 +157,37 @@ async function main(): Promise<void> {
       open.push(r);
     });
     console.log('opened', opening);
-    const rss = rssMb(worker.pid!);
-    const revokeAtLoad = await measure(SIZE.revokes, CONCURRENCY, async (i) => {
-      await payments.revokeBySignal(open[i * 7]!, { operator: 'bench', reason: 'bench at load' });
-      await untilState(open[i * 7]!, 'REVOKED');
-    });
+    await floorWorker.stop();
+    let revoked = 0;
+    const sweep: ScalePoint[] = [];
+    for (const cache of CACHES) {
+      await worker.stop();
+      worker = await startPaymentWorker({
+        ...(cache === 'sdk' ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }),
+        ...(HEAP_SNAPSHOT_DIR ? { BENCH_HEAP_SNAPSHOT_DIR: HEAP_SNAPSHOT_DIR } : {}),
+      });
+      const loading = await measure(open.length, 50, async (i) => void (await payments.status(open[i]!)));
+      const memory = await worker.memory();
+      // Each revoke takes a payment no earlier step revoked, spread over the whole open set.
+      const targets = Array.from({ length: SIZE.revokes }, () => open[(revoked++ * 7) % open.length]!);
+      const revokeAtLoad = await measure(targets.length, CONCURRENCY, async (i) => {
+        const result = await payments.revoke(targets[i]!, { operator: 'bench', reason: 'bench at load' });
+        if (result.state !== 'REVOKED') throw new Error(`revoke ended ${result.state}`);
+      });
+      const point = { cache, load_per_s: loading.throughput_per_s, memory, revoke: revokeAtLoad };
+      console.log('scale', JSON.stringify(point));
+      sweep.push(point);
+    }
+    const sdkDefault = sweep[0]!;
     const scale = {
       open_payments: SIZE.scale,
       open_rate_per_s: opening.throughput_per_s,
-      worker_rss_mb: rss,
+      worker_rss_mb: sdkDefault.memory.rss_mb,
       db_mb: sizeMb(dbFile),
-      revoke_p50_ms: revokeAtLoad.p50_ms,
-      revoke_p99_ms: revokeAtLoad.p99_ms,
+      revoke_p50_ms: sdkDefault.revoke.p50_ms,
+      revoke_p99_ms: sdkDefault.revoke.p99_ms,
+      sweep,
     };
-    console.log('scale', scale);
 
     const result = {
       run: QUICK ? 'quick' : 'full',
@@ -187,7 +204,8 @@ async function main(): Promise<void> {
       actions: Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, v.actions])),
       scale,
       worker:
-        'SDK defaults (worker/create-worker.ts): maxCachedWorkflows and concurrency by the SDK, reuseV8Context on',
+        'paths: SDK defaults (worker/create-worker.ts; reuseV8Context on, maxCachedWorkflows by heap size); ' +
+        'scale.sweep: WORKER_MAX_CACHED_WORKFLOWS per point, scale.* headline = the first point',
       machine: {
         cpus: os.cpus().length,
         cpu: os.cpus()[0]?.model,
@@ -201,8 +219,8 @@ async function main(): Promise<void> {
     console.log(markdown(result));
   } finally {
     await connection.close();
-    worker.kill('SIGTERM');
-    floorWorker.kill('SIGTERM');
+    await worker.stop();
+    await floorWorker.stop();
     await sim.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -218,7 +236,14 @@ function markdown(r: {
   ratios: Record<string, number>;
   events: Record<string, number>;
   actions: Record<string, number>;
-  scale: Record<string, number>;
+  scale: {
+    open_payments: number;
+    worker_rss_mb: number;
+    db_mb: number;
+    revoke_p50_ms: number;
+    revoke_p99_ms: number;
+    sweep: ScalePoint[];
+  };
 }): string {
   const row = (name: string, m: Measured) =>
     `| ${name} | ${m.n} | ${m.throughput_per_s} | ${m.p50_ms} | ${m.p95_ms} | ${m.p99_ms} | ${r.events[name] ?? '-'} | ${r.actions[name] ?? '-'} |`;
@@ -233,6 +258,13 @@ function markdown(r: {
     `Happy vs floor: throughput ×${r.ratios.happy_throughput_vs_floor}, p50 ×${r.ratios.happy_p50_vs_floor}. ` +
       `Scale: ${r.scale.open_payments} open payments, worker RSS ${r.scale.worker_rss_mb} MB, database ${r.scale.db_mb} MB, ` +
       `revoke p50 ${r.scale.revoke_p50_ms} ms / p99 ${r.scale.revoke_p99_ms} ms at that load.`,
+    '',
+    `| sticky cache (${r.scale.open_payments} open, all loaded) | worker RSS MB | V8 heap used MB | native MB | revoke p50 ms | revoke p99 ms |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    ...r.scale.sweep.map(
+      (p) =>
+        `| ${p.cache === 'sdk' ? 'SDK default' : p.cache} | ${p.memory.rss_mb} | ${p.memory.heap_used_mb} | ${p.memory.native_mb} | ${p.revoke.p50_ms} | ${p.revoke.p99_ms} |`,
+    ),
     '',
   ].join('\n');
 }

@@ -16,6 +16,10 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   reason: '--reason',
   resolution: '--resolution',
   note: '--note',
+  code: '--code',
+  deviceId: '--device-id',
+  appId: '--app-id',
+  name: '--name',
 };
 
 const OPTIONS = {
@@ -34,6 +38,10 @@ const OPTIONS = {
   resolution: { type: 'string' },
   note: { type: 'string' },
   signal: { type: 'boolean' },
+  code: { type: 'string' },
+  'device-id': { type: 'string' },
+  'app-id': { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,14 +1,17 @@
 /**
- * `npm run client -- <command> [flags]`: pay, status, revoke, resolve. Prints one JSON object.
+ * `npm run client -- <command> [flags]`: pay, status, revoke, resolve, activate, checkin. Prints one JSON object.
  * Exit codes: 0 ok (pay: PAID), 2 invalid input, 3 not paid / refused, 4 outcome not known yet or
  * NEEDS_ATTENTION, 1 anything else (e.g. Temporal unreachable).
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { FLAG_OF_FIELD, parse, payRequestOf, resolveRequestOf, revokeRequestOf, type CliValues } from './cli-args';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { PaymentsClient, type PaymentRef } from './payments-client';
+import { ActivationFailedError, activate, type ActivateRequest } from './activate';
+import { FileKeyStore } from '../activities/keys/file-key-store';
+import { startCheckinNow } from '../worker/checkin-schedules';
 import { TASK_QUEUE, paymentWorkflowId, type PaymentStatus } from '../workflows/types';
 
 const USAGE = `usage: npm run client -- <command> [flags]
@@ -17,6 +20,9 @@ const USAGE = `usage: npm run client -- <command> [flags]
   status  --client-sn C [--terminal-sn T]
   revoke  --client-sn C --operator O --reason R [--terminal-sn T] [--signal]
   resolve --client-sn C --operator O --resolution PAID|FAILED|CANCELED|REVOKED --note N [--terminal-sn T]
+  activate --code CODE --device-id D [--app-id A] [--name N]
+          gateway call signed with SQB_VENDOR_SN/SQB_VENDOR_KEY; stores the terminal in SQB_KEY_STORE_FILE
+  checkin [--terminal-sn T]   check the terminal in now (through the worker) and wait for the result
 --terminal-sn defaults to SQB_TERMINAL_SN. Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (or a profile).`;
 
 const EXIT = { ok: 0, failed: 1, invalid: 2, notPaid: 3, unknown: 4 } as const;
@@ -39,15 +45,41 @@ function refOf(v: CliValues): PaymentRef {
   return { terminalSn: terminalSn as string, clientSn: v['client-sn'] as string };
 }
 
-async function connect(): Promise<{ payments: PaymentsClient; close: () => Promise<void> }> {
+function terminalOf(v: CliValues): string {
+  const terminalSn = v['terminal-sn'] ?? process.env.SQB_TERMINAL_SN;
+  if (!terminalSn)
+    throw new InvalidRequestError([{ field: 'terminalSn', problem: 'is required (or set SQB_TERMINAL_SN)' }]);
+  return terminalSn;
+}
+
+function activateRequestOf(v: CliValues): { request: ActivateRequest; keyStoreFile: string } {
+  const env = process.env;
+  const keyStoreFile = env.SQB_KEY_STORE_FILE;
+  if (!keyStoreFile) throw new InvalidRequestError([{ field: 'keyStore', problem: 'needs SQB_KEY_STORE_FILE' }]);
+  const request = {
+    apiDomain: env.SQB_API_DOMAIN ?? '',
+    vendorSn: env.SQB_VENDOR_SN ?? '',
+    vendorKey: env.SQB_VENDOR_KEY ?? '',
+    appId: v['app-id'] ?? env.SQB_APP_ID ?? '',
+    code: v.code ?? '',
+    deviceId: v['device-id'] ?? '',
+    ...(v.name !== undefined ? { name: v.name } : {}),
+  };
+  return { request, keyStoreFile };
+}
+
+async function connect(): Promise<{ client: Client; payments: PaymentsClient; close: () => Promise<void> }> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
   const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
   return {
-    payments: new PaymentsClient(client, process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE),
+    client,
+    payments: new PaymentsClient(client, taskQueue()),
     close: () => connection.close(),
   };
 }
+
+const taskQueue = () => process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
 
 async function run(command: string | undefined, v: CliValues): Promise<number> {
   if (v.help || !command) {
@@ -60,12 +92,21 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
     status: () => refOf(v),
     revoke: () => ({ ref: refOf(v), request: revokeRequestOf(v) }),
     resolve: () => ({ ref: refOf(v), request: resolveRequestOf(v) }),
+    activate: () => activateRequestOf(v),
+    checkin: () => terminalOf(v),
   };
   if (!(command in inputs))
     throw new InvalidRequestError([
       { field: '(command)', problem: `must be one of ${Object.keys(inputs).join(', ')}` },
     ]);
-  const { payments, close } = await connect();
+  if (command === 'activate') {
+    // A gateway call from this process: no Temporal involved, the vendor key goes nowhere else.
+    const { request, keyStoreFile } = inputs.activate();
+    const { terminalSn } = await activate(request, new FileKeyStore(keyStoreFile));
+    print({ terminal_sn: terminalSn, device_id: request.deviceId, key_store: keyStoreFile, activated: true });
+    return EXIT.ok;
+  }
+  const { client, payments, close } = await connect();
   try {
     switch (command) {
       case 'pay': {
@@ -104,6 +145,12 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
         const waiting = result.revoke.status === 'NEEDS_ATTENTION' || result.revoke.status === 'PENDING';
         return waiting ? EXIT.unknown : EXIT.notPaid;
       }
+      case 'checkin': {
+        const terminalSn = inputs.checkin();
+        const handle = await startCheckinNow(client, terminalSn, { taskQueue: taskQueue() });
+        print({ workflowId: handle.workflowId, ...(await handle.result()) });
+        return EXIT.ok;
+      }
       default: {
         const { ref, request } = inputs.resolve();
         await payments.resolve(ref, request);
@@ -124,6 +171,10 @@ function describeError(err: unknown): { error: string; exit: number } {
     return { error: `invalid request: ${named.join('; ')}`, exit: EXIT.invalid };
   }
   if (err instanceof RevokeRejectedError) return { error: err.message, exit: EXIT.notPaid };
+  if (err instanceof ActivationFailedError)
+    return { error: err.message, exit: err.spent ? EXIT.unknown : EXIT.notPaid };
+  if (err instanceof WorkflowFailedError)
+    return { error: `${err.message}: ${err.cause?.message ?? ''}`, exit: EXIT.notPaid };
   if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'))
     return { error: `${(err as Error).message}\n${USAGE}`, exit: EXIT.invalid };
   if (err instanceof PaymentConflictError) return { error: err.message, exit: EXIT.invalid };

@@ -1,46 +1,78 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from '../activities/config';
+import { createCheckinActivities } from '../activities/checkin-activities';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { GatewayClient } from '../activities/gateway/client';
 import { createGatewayDispatcher } from '../activities/gateway/http';
+import { checkinTerminal } from '../activities/gateway/terminal-calls';
 import type { ReadTimeouts } from '../activities/gateway/timeouts';
+import type { TerminalKeyStore } from '../activities/keys/key-store';
+import { MemoryKeyStore } from '../activities/keys/memory-key-store';
 import { createActivities } from '../activities/payment-activities';
 import type { GatewayOperation } from '../workflows/types';
+import type { WorkerTuning } from './tuning';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   config: WorkerConfig;
+  /** Where the signer reads each terminal's current key. Default: the configured keys, in memory (no rotation survives a restart). */
+  keyStore?: TerminalKeyStore;
+  /** Called (fire-and-forget) when a payment call meets ILLEGAL_SIGN; worker/checkin-schedules.ts `checkinRequester`. */
+  requestCheckin?: (terminalSn: string) => void;
   /** A pre-built bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Shorter HTTP read timeouts (tests of hanging gateways); production uses the defaults. */
-  gatewayTimeouts?: Partial<Record<GatewayOperation, ReadTimeouts>>;
+  gatewayTimeouts?: Partial<Record<GatewayOperation | 'checkin', ReadTimeouts>>;
   /** Payload encryption (codec/); the client must use the same. Default: from PAYLOAD_ENCRYPTION_KEY. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Cache size, concurrency and gateway rate limits (worker/tuning.ts); unset fields keep the SDK defaults. */
+  tuning?: WorkerTuning;
 }
 
-/** The payment worker: the saga workflow plus gateway activities for the configured terminals. */
+/** The terminals of the configuration as key store entries (how a key store is first filled). */
+export function configuredTerminals(config: WorkerConfig) {
+  return config.terminals.map((t) => ({
+    terminalSn: t.terminalSn,
+    currentKey: t.terminalKey,
+    ...(t.deviceId ? { deviceId: t.deviceId } : {}),
+  }));
+}
+
+/** The payment worker: the saga and check-in workflows plus gateway activities for the stored terminals. */
 export async function createPaymentWorker({
   connection,
   namespace,
   config,
+  keyStore = new MemoryKeyStore(configuredTerminals(config)),
+  requestCheckin,
   workflowBundle,
   gatewayTimeouts,
   dataConverter = dataConverterFromEnv(),
+  tuning = {},
 }: PaymentWorkerOptions): Promise<Worker> {
-  const keys = new Map(config.terminals.map((t) => [t.terminalSn, t.terminalKey]));
+  const dispatcher = createGatewayDispatcher(config.apiDomain);
   const gateway = new GatewayClient({
     apiDomain: config.apiDomain,
-    dispatcher: createGatewayDispatcher(config.apiDomain),
-    terminalKey: (sn) => keys.get(sn),
+    dispatcher,
+    terminalKey: async (sn) => (await keyStore.get(sn))?.currentKey,
     ...(gatewayTimeouts ? { timeouts: gatewayTimeouts } : {}),
   });
+  const terminalCalls = {
+    dispatcher,
+    origin: config.apiDomain,
+    ...(gatewayTimeouts?.checkin ? { timeouts: { checkin: gatewayTimeouts.checkin } } : {}),
+  };
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: config.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ gateway }),
+    activities: {
+      ...createActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
+      ...createCheckinActivities({ keyStore, checkin: (body, key) => checkinTerminal(terminalCalls, body, key) }),
+    },
     dataConverter,
+    ...tuning,
   });
 }

@@ -5,8 +5,11 @@ import { Endpoint, type OrderLookupWire, type PayRequestWire, type RefundRequest
 import { READ_TIMEOUTS, type ReadTimeouts } from './timeouts';
 import type { GatewayCallResult, GatewayOperation } from '../../workflows/types';
 
-/** Returns the current key of a terminal, or undefined when the terminal is not configured. */
-export type TerminalKeyLookup = (terminalSn: string) => string | undefined;
+/**
+ * Returns the current key of a terminal, or undefined when the terminal is not configured. Called
+ * on every request, so a key rotated by a check-in signs the very next call.
+ */
+export type TerminalKeyLookup = (terminalSn: string) => Promise<string | undefined> | string | undefined;
 
 /** Thrown before any request when the terminal has no key configured: a deployment error. */
 export class UnknownTerminalError extends Error {
@@ -61,7 +64,7 @@ export class GatewayClient {
   }
 
   private async call(operation: GatewayOperation, terminalSn: string, body: object): Promise<GatewayCallResult> {
-    const key = this.options.terminalKey(terminalSn);
+    const key = await this.options.terminalKey(terminalSn);
     if (!key) throw new UnknownTerminalError(terminalSn);
     const exchange = await postSigned({
       dispatcher: this.options.dispatcher,

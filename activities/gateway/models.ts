@@ -11,6 +11,8 @@ export const Endpoint = {
   revoke: '/upay/v2/revoke',
   refund: '/upay/v2/refund',
   precreate: '/upay/v2/precreate',
+  activate: '/terminal/activate',
+  checkin: '/terminal/checkin',
 } as const;
 export type EndpointName = keyof typeof Endpoint;
 
@@ -31,6 +33,31 @@ export interface OrderLookupWire {
   terminal_sn: string;
   sn?: string;
   client_sn?: string;
+}
+
+/** `/terminal/activate` (§4.1): signed with the vendor's `vendor_sn` / `vendor_key`, not a terminal key. */
+export interface ActivateRequestWire {
+  app_id: string;
+  code: string;
+  device_id: string;
+  client_sn?: string;
+  name?: string;
+  os_info?: string;
+  sdk_version?: string;
+}
+
+/** `/terminal/checkin` (§4.2): signed with the terminal's last valid key. */
+export interface CheckinRequestWire {
+  terminal_sn: string;
+  device_id: string;
+  os_info?: string;
+  sdk_version?: string;
+}
+
+/** activate and checkin answer with the credentials directly in `biz_response` (§3.4): no result_code, no data. */
+export interface TerminalCredentialsWire {
+  terminal_sn: string;
+  terminal_key: string;
 }
 
 export interface RefundRequestWire extends OrderLookupWire {

@@ -25,6 +25,12 @@ export const READ_TIMEOUTS: Record<GatewayOperation, ReadTimeouts> = {
   refund: { headersMs: 30_000, bodyMs: 10_000 },
 };
 
+/** activate and checkin: 35 s and 20 s as the Android SDK uses (reference §8, SDK-AND), plus network. */
+export const TERMINAL_CALL_TIMEOUTS: Record<'activate' | 'checkin', ReadTimeouts> = {
+  activate: { headersMs: 40_000, bodyMs: 10_000 },
+  checkin: { headersMs: 25_000, bodyMs: 10_000 },
+};
+
 /** The longest one call can take on the client side; activity timeouts must stay above it. */
 export function maxCallMs(operation: GatewayOperation): number {
   const read = READ_TIMEOUTS[operation];
