@@ -127,7 +127,7 @@ function checkin(
   entry: RequestLogEntry,
   now: number,
 ): TerminalReply {
-  const auth = authenticate(header, raw, (sn) => deps.terminals.validKeys(sn, now), 'INVALID_TERMINAL');
+  const auth = authenticate(header, raw, (sn) => deps.terminals.validKeys(sn, now, 'checkin'), 'INVALID_TERMINAL');
   if (auth.sn !== undefined) entry.terminal_sn = auth.sn;
   if (!auth.ok) return { envelope: clientError(auth.errorCode) };
   entry.signature_valid = true;

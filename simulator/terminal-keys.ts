@@ -66,13 +66,18 @@ export class TerminalKeys {
     this.seq = Math.floor(now / 1000) * 1000;
   }
 
-  /** Keys that verify a signature at `now`, current first; undefined for an unknown terminal. */
-  validKeys(terminalSn: string, now: number): ValidKey[] | undefined {
+  /**
+   * Keys that verify a signature at `now`, current first; undefined for an unknown terminal. Expiry
+   * does not apply to the check-in itself: it is signed with "the last valid key" (DOC-M checkin.md)
+   * and is what the doc has a terminal do first on each new day, so an aged key may still check in.
+   */
+  validKeys(terminalSn: string, now: number, purpose: 'business' | 'checkin' = 'business'): ValidKey[] | undefined {
     const t = this.terminals.get(terminalSn);
     if (!t) return undefined;
+    const alive = (k: IssuedKey) => purpose === 'checkin' || this.alive(k, now);
     const keys: ValidKey[] = [];
-    if (this.alive(t.current, now)) keys.push({ key: t.current.key, role: 'current' });
-    if (t.previous && this.alive(t.previous, now)) keys.push({ key: t.previous.key, role: 'previous' });
+    if (alive(t.current)) keys.push({ key: t.current.key, role: 'current' });
+    if (t.previous && alive(t.previous)) keys.push({ key: t.previous.key, role: 'previous' });
     return keys;
   }
 

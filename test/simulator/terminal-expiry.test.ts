@@ -25,9 +25,11 @@ describe('keyExpiry: a key issued on Shanghai day D dies on day D+2', () => {
     expect(sim.terminal(TERMINAL.terminalSn)).toMatchObject({ keys_valid: 1, current_issued_day: '2025-06-02' });
     sim.setClockOffset(DAY_PLUS_2);
     expect(await payWith(sim, TERMINAL)).toEqual(ILLEGAL_SIGN);
-    // An expired key cannot check in either: the terminal has to be activated again.
-    expect(await checkin(sim, TERMINAL)).toEqual(ILLEGAL_SIGN);
     expect(sim.terminal(TERMINAL.terminalSn)).toMatchObject({ keys_valid: 0, generation: 0 });
+    // The aged key may still check in (signed with the last valid key), and the new key pays again.
+    const fresh = credentialsOf(await checkin(sim, TERMINAL));
+    expect((await payWith(sim, fresh)).biz_response?.result_code).toBe('PAY_SUCCESS');
+    expect(await payWith(sim, TERMINAL)).toEqual(ILLEGAL_SIGN);
   });
 
   it('rotates daily across three simulated days; each key lives for its day and the next', async () => {
