@@ -31,23 +31,37 @@ export class ActivationFailedError extends Error {
 
 const PRINTABLE = (max: number) => new RegExp(`^[\\x21-\\x7E]{1,${max}}$`);
 
+/** An http(s) URL with a host: what `new URL(…).origin` in activate() can use. */
+function isHttpOrigin(value: string | undefined): boolean {
+  if (!value || !/^https?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Every problem at once, named by field, before anything is sent. Never echoes the vendor key. */
 export function validateActivateRequest(r: Partial<ActivateRequest>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const need = (field: keyof ActivateRequest, ok: boolean, problem: string) => {
     if (!ok) problems.push({ field, problem });
   };
-  need('apiDomain', !!r.apiDomain && /^https?:\/\//.test(r.apiDomain), 'must be an http(s) origin (SQB_API_DOMAIN)');
+  need('apiDomain', isHttpOrigin(r.apiDomain), 'must be an http(s) origin (SQB_API_DOMAIN)');
   need('vendorSn', !!r.vendorSn && PRINTABLE(64).test(r.vendorSn), 'is required (SQB_VENDOR_SN)');
   need(
     'vendorKey',
     !!r.vendorKey && r.vendorKey.length >= 8 && !/\s/.test(r.vendorKey),
-    'is required (SQB_VENDOR_KEY)',
+    'is required (SQB_VENDOR_KEY): at least 8 characters, no whitespace',
   );
   need('appId', !!r.appId && PRINTABLE(64).test(r.appId), 'is required (--app-id or SQB_APP_ID)');
   need('code', !!r.code && PRINTABLE(64).test(r.code), 'is required: the activation code');
   need('deviceId', !!r.deviceId && PRINTABLE(128).test(r.deviceId), 'must be 1-128 printable ASCII characters');
-  if (r.name !== undefined) need('name', r.name.length >= 1 && r.name.length <= 128, 'must be 1-128 characters');
+  if (r.name !== undefined) {
+    // Characters, not UTF-16 units, as the gateway counts them (reference §4.1 name string(128)).
+    const chars = [...r.name].length;
+    need('name', chars >= 1 && chars <= 128, 'must be 1-128 characters');
+  }
   return problems;
 }
 
@@ -59,6 +73,8 @@ export function validateActivateRequest(r: Partial<ActivateRequest>): FieldProbl
 export async function activate(request: ActivateRequest, keyStore: TerminalKeyStore): Promise<{ terminalSn: string }> {
   const problems = validateActivateRequest(request);
   if (problems.length > 0) throw new InvalidRequestError(problems);
+  // Read the store first: a code traded for a key that cannot be stored is lost (single-use, §4.1).
+  await keyStore.terminalSns();
   const origin = new URL(request.apiDomain).origin;
   const dispatcher = createGatewayDispatcher(origin);
   try {

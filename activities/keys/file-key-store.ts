@@ -8,6 +8,12 @@ interface KeyFile {
   terminals: Record<string, StoredTerminal>;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What load() accepts as an entry, and so all a write may store: stored under its own sn, with a key. */
+const isEntryFor = (sn: string, entry: unknown): boolean =>
+  isRecord(entry) && entry.terminalSn === sn && sn !== '' && typeof entry.currentKey === 'string';
+
 /** The file names its problem without echoing any content (it holds keys). */
 export class KeyStoreError extends Error {
   constructor(message: string) {
@@ -38,6 +44,7 @@ export class FileKeyStore implements TerminalKeyStore {
   async put(terminal: StoredTerminal): Promise<void> {
     await this.serialised(async () => {
       const content = await this.load();
+      this.checkWrite(terminal.terminalSn, terminal);
       content.terminals[terminal.terminalSn] = terminal;
       await this.replace(content);
     });
@@ -49,10 +56,20 @@ export class FileKeyStore implements TerminalKeyStore {
       const current = content.terminals[terminalSn];
       if (!current) return undefined;
       const next = change({ ...current });
+      this.checkWrite(terminalSn, next);
       content.terminals[terminalSn] = next;
       await this.replace(content);
       return next;
     });
+  }
+
+  /** Never write an entry that load() would refuse: one bad entry would make every terminal unreadable. */
+  private checkWrite(terminalSn: string, entry: StoredTerminal): void {
+    if (!isEntryFor(terminalSn, entry)) {
+      throw new KeyStoreError(
+        `key store ${this.file}: terminal ${terminalSn} needs its own terminalSn and a currentKey`,
+      );
+    }
   }
 
   /** Runs one read-modify-write after every earlier one of this process has finished. */
@@ -77,25 +94,37 @@ export class FileKeyStore implements TerminalKeyStore {
       throw new KeyStoreError(`key store ${this.file}: not valid JSON`);
     }
     const file = parsed as Partial<KeyFile> | null;
-    if (file?.version !== 1 || typeof file.terminals !== 'object' || file.terminals === null) {
+    // An array would pass typeof 'object', and JSON.stringify drops a non-index key set on it: a put would be lost.
+    if (file?.version !== 1 || !isRecord(file.terminals)) {
       throw new KeyStoreError(`key store ${this.file}: expected {"version":1,"terminals":{…}}`);
     }
+    // Named by position, not by name: a hand-edited file may hold a key where an sn belongs.
+    Object.entries(file.terminals).forEach(([sn, entry], i) => {
+      if (!isEntryFor(sn, entry)) {
+        throw new KeyStoreError(
+          `key store ${this.file}: terminal entry #${i + 1} needs a terminalSn equal to its name and a currentKey`,
+        );
+      }
+    });
     return file as KeyFile;
   }
 
   private async replace(content: KeyFile): Promise<void> {
+    // Serialise before creating the temp file: content that cannot be written leaves nothing behind.
+    const text = `${JSON.stringify(content, null, 2)}\n`;
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(temp, this.file);
     } catch (err) {
+      // A failed write, fsync or rename removes the temp file: it may hold keys.
       await rm(temp, { force: true });
       throw err;
     }

@@ -11,7 +11,11 @@ export interface StoredTerminal {
   deviceId?: string;
   /** Signs every call. */
   currentKey: string;
-  /** The key before the last check-in: still accepted by the gateway until the next rotation. */
+  /**
+   * The key that signed the last successful check-in. Usually still accepted by the gateway until the next rotation,
+   * but not after a check-in whose answer was lost (the gateway's previous key is then one this store never saw):
+   * a record, not a key to fall back on.
+   */
   previousKey?: string;
   /** When currentKey was received (ISO 8601); undefined for a key configured by hand. */
   keyReceivedAt?: string;
