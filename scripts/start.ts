@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     uiPort,
     dbFile,
     taskQueue,
+    checkin: true,
     ...(gatewayConfig
       ? { gateway: gatewayConfig }
       : { simulator: { port: simPort, terminals: loadTerminals().terminals } }),

@@ -1,7 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { WorkerConfig } from '../../activities/config';
+import { FileKeyStore } from '../../activities/keys/file-key-store';
+import { MemoryKeyStore } from '../../activities/keys/memory-key-store';
 import { startSimulator, type RunningSimulator, type TerminalCredentials } from '../../simulator';
-import { createPaymentWorker, type PaymentWorkerOptions } from '../../worker/create-worker';
+import { configuredTerminals, createPaymentWorker, type PaymentWorkerOptions } from '../../worker/create-worker';
+import { startKeyRotation } from '../../worker/key-rotation';
 import { devServerArgs } from '../toolchain/dev-server';
 import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
 import { startTemporalProcess } from './temporal-process';
@@ -19,6 +23,11 @@ export interface EmbeddedStackOptions {
   gateway?: WorkerConfig;
   /** Shorter HTTP read timeouts (the fuzzer's hanging gateways); production uses the defaults. */
   gatewayTimeouts?: PaymentWorkerOptions['gatewayTimeouts'];
+  /**
+   * Daily check-in schedules and key rotation (`npm start`). Keys live in memory with the simulator
+   * (it forgets rotations when it stops too), in `gateway.keyStoreFile` with a real gateway.
+   */
+  checkin?: boolean;
 }
 
 /** A Temporal dev server with its Web UI, the gateway simulator and the payment worker, running. */
@@ -63,7 +72,23 @@ export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<Em
     }
     const connection = await NativeConnection.connect({ address });
     stoppers.push(() => connection.close());
-    const worker = await createPaymentWorker({ connection, config, gatewayTimeouts: opts.gatewayTimeouts });
+    let rotation: Pick<PaymentWorkerOptions, 'keyStore' | 'requestCheckin'> = {};
+    if (opts.checkin) {
+      const clientConnection = await Connection.connect({ address });
+      stoppers.push(() => clientConnection.close());
+      // The simulator binds a seeded terminal to the device_id of its first check-in.
+      const seeds = configuredTerminals(config).map((t) => ({ deviceId: `embedded-${t.terminalSn}`, ...t }));
+      const keyStore = config.keyStoreFile ? new FileKeyStore(config.keyStoreFile) : new MemoryKeyStore();
+      const client = new Client({ connection: clientConnection });
+      const { requestCheckin } = await startKeyRotation(client, keyStore, seeds, { taskQueue: config.taskQueue });
+      rotation = { keyStore, requestCheckin };
+    }
+    const worker = await createPaymentWorker({
+      connection,
+      config,
+      gatewayTimeouts: opts.gatewayTimeouts,
+      ...rotation,
+    });
     const workerStopped = worker.run();
     stoppers.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK may already be draining it on SIGINT

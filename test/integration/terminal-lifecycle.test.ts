@@ -43,6 +43,8 @@ let running: Promise<void>;
 let closeAll: () => Promise<void>;
 let taskQueue: string;
 let schedule: ScheduleHandle;
+/** Every key this terminal had, as the store recorded them: none may appear in any history. */
+const everyKey = new Set<string>([FIRST_KEY]);
 
 async function until<T>(read: () => T | Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
@@ -58,7 +60,9 @@ const storedKeys = () => {
   const file = JSON.parse(readFileSync(keyStore.file, 'utf8')) as {
     terminals: Record<string, { currentKey: string; previousKey?: string; lastCheckin?: { ok: boolean } }>;
   };
-  return file.terminals[TERMINAL_SN]!;
+  const terminal = file.terminals[TERMINAL_SN]!;
+  everyKey.add(terminal.currentKey);
+  return terminal;
 };
 
 /** One payment of this terminal, to PAID, consistent with the gateway's ledger. */
@@ -243,5 +247,21 @@ describe('a payment that meets ILLEGAL_SIGN', () => {
     const checkin = await client.workflow.getHandle(checkinNowWorkflowId(TERMINAL_SN)).result();
     expect(checkin).toMatchObject({ terminalSn: TERMINAL_SN });
     await payToPaid();
+  });
+});
+
+describe('secrets', () => {
+  it('puts no terminal key into any history of this terminal (payments, check-ins, schedule runs)', async () => {
+    storedKeys();
+    expect(everyKey.size).toBeGreaterThanOrEqual(5);
+    let histories = 0;
+    for await (const w of client.workflow.list({ query: `TerminalSn="${TERMINAL_SN}"` })) {
+      const history = JSON.stringify(await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory());
+      for (const key of everyKey) expect(history).not.toContain(key);
+      expect(history.toLowerCase()).not.toContain('authorization');
+      histories += 1;
+    }
+    // 3 days × 2 payments, 1 + 1 more, 3 scheduled and 2+ on-demand check-ins.
+    expect(histories).toBeGreaterThanOrEqual(12);
   });
 });
