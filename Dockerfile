@@ -20,6 +20,8 @@ COPY codec ./codec
 COPY simulator ./simulator
 COPY worker ./worker
 COPY workflows ./workflows
+# The key store's folder (SQB_KEY_STORE_FILE), owned by the worker's user so a fresh volume is writable.
+RUN mkdir -p /var/lib/upay && chown node:node /var/lib/upay && chmod 700 /var/lib/upay
 USER node
 # WORKER_HEALTH_PORT (8081): /healthz = process alive, /readyz = polling (503 while starting or draining).
 # WORKER_METRICS_ADDRESS (0.0.0.0:9464): Prometheus /metrics.

@@ -24,18 +24,21 @@ export interface WorkerConfig {
   keyStoreFile?: string;
 }
 
-/** Every SQB_* variable the project reads; any other SQB_* is most likely a typo. */
-export const KNOWN_SQB_VARIABLES = [
+/** The SQB_* variables the worker reads. */
+export const WORKER_SQB_VARIABLES = [
   'SQB_API_DOMAIN',
   'SQB_TERMINAL_SN',
   'SQB_TERMINAL_KEY',
   'SQB_TERMINALS_FILE',
   'SQB_DEVICE_ID',
   'SQB_KEY_STORE_FILE',
-  'SQB_VENDOR_SN',
-  'SQB_VENDOR_KEY',
-  'SQB_APP_ID',
 ] as const;
+
+/** Read by `npm run client -- activate` only: the vendor key never needs to reach a worker. */
+export const ACTIVATION_SQB_VARIABLES = ['SQB_VENDOR_SN', 'SQB_VENDOR_KEY', 'SQB_APP_ID'] as const;
+
+/** Every SQB_* variable the project reads; any other SQB_* is most likely a typo. */
+export const KNOWN_SQB_VARIABLES = [...WORKER_SQB_VARIABLES, ...ACTIVATION_SQB_VARIABLES] as const;
 
 /** Thrown with every configuration problem at once; the message never contains a key. */
 export class ConfigError extends Error {

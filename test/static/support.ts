@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { KNOWN_SQB_VARIABLES } from '../../activities/config';
+import { WORKER_SQB_VARIABLES } from '../../activities/config';
+import { TUNING_VARIABLE_NAMES } from '../../worker/tuning';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -155,15 +156,7 @@ export function loadEnvExample(): EnvExample {
  * The worker's side of the operations contract of issue #8 (health, metrics, tuning and rate limits),
  * read by worker/ (worker/tuning.ts and the health/metrics code).
  */
-export const WORKER_OPERATION_VARIABLES = [
-  'WORKER_HEALTH_PORT',
-  'WORKER_METRICS_ADDRESS',
-  'WORKER_MAX_CACHED_WORKFLOWS',
-  'WORKER_MAX_CONCURRENT_ACTIVITIES',
-  'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
-  'WORKER_MAX_ACTIVITIES_PER_SECOND',
-  'TASK_QUEUE_MAX_ACTIVITIES_PER_SECOND',
-] as const;
+export const WORKER_OPERATION_VARIABLES = ['WORKER_HEALTH_PORT', 'WORKER_METRICS_ADDRESS', ...TUNING_VARIABLE_NAMES];
 
 /** codec/encryption-codec.ts `codecFromEnv`. */
 export const PAYLOAD_VARIABLES = [
@@ -189,7 +182,7 @@ export function envconfigVariables(): string[] {
 /** Every variable worker/main.ts reads, directly or through the libraries it calls. */
 export function workerVariables(): string[] {
   return [
-    ...KNOWN_SQB_VARIABLES,
+    ...WORKER_SQB_VARIABLES,
     'TEMPORAL_TASK_QUEUE',
     ...envconfigVariables(),
     ...WORKER_OPERATION_VARIABLES,
