@@ -4,6 +4,7 @@
  * triggered as its 00:05 Asia/Shanghai would), with the simulator expiring keys older than one
  * natural day. Real dev server, real worker, real client, simulator over HTTP, keys in a real file.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { GatewayClient } from '../../activities/gateway/client';
 import { createGatewayDispatcher } from '../../activities/gateway/http';
 import { FileKeyStore } from '../../activities/keys/file-key-store';
 import { PaymentsClient } from '../../client/payments-client';
-import { startSimulator, type RunningSimulator } from '../../simulator';
+import { DEMO_VENDOR, startSimulator, type RunningSimulator } from '../../simulator';
 import { checkinRequester, ensureCheckinSchedules, startCheckinNow } from '../../worker/checkin-schedules';
 import { createPaymentWorker } from '../../worker/create-worker';
 import { checkinNowWorkflowId, checkinScheduleId, CheckinFailure } from '../../workflows/checkin-types';
@@ -247,6 +248,58 @@ describe('a payment that meets ILLEGAL_SIGN', () => {
     const checkin = await client.workflow.getHandle(checkinNowWorkflowId(TERMINAL_SN)).result();
     expect(checkin).toMatchObject({ terminalSn: TERMINAL_SN });
     await payToPaid();
+  });
+});
+
+/** `npm run client -- …` as a real process: exit code and its one JSON object. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'client/main.ts', ...args],
+      { cwd: path.resolve(__dirname, '..', '..'), env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+        try {
+          resolve({ code, out: JSON.parse(stdout || stderr) as Record<string, unknown> });
+        } catch {
+          reject(new Error(`not one JSON object (exit ${code}): ${stdout}${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+describe('CLI activate and checkin', () => {
+  it('activates a terminal into the key store, and the worker checks it in on demand', async () => {
+    const env = {
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SQB_API_DOMAIN: sim.url,
+      SQB_VENDOR_SN: DEMO_VENDOR.vendorSn,
+      SQB_VENDOR_KEY: DEMO_VENDOR.vendorKey,
+      SQB_APP_ID: 'app-lifecycle',
+      SQB_KEY_STORE_FILE: keyStore.file,
+    };
+    const missing = await cli(['activate', '--device-id', 'till-02'], env);
+    expect(missing.code).toBe(2);
+    expect(String(missing.out.error)).toContain('code (--code) is required');
+
+    const activated = await cli(['activate', '--code', `sim-code-${Date.now()}`, '--device-id', 'till-02'], env);
+    expect(activated).toMatchObject({ code: 0, out: { device_id: 'till-02', activated: true } });
+    const terminalSn = String(activated.out.terminal_sn);
+    const stored = await keyStore.get(terminalSn);
+    expect(stored).toMatchObject({ terminalSn, deviceId: 'till-02' });
+    expect(JSON.stringify(activated.out)).not.toContain(stored!.currentKey);
+    everyKey.add(stored!.currentKey);
+
+    const checkedIn = await cli(['checkin', '--terminal-sn', terminalSn], env);
+    expect(checkedIn).toMatchObject({ code: 0, out: { workflowId: checkinNowWorkflowId(terminalSn), terminalSn } });
+    expect(sim.terminal(terminalSn)).toMatchObject({ generation: 1, device_id: 'till-02' });
+    const rotated = await keyStore.get(terminalSn);
+    expect(rotated?.previousKey).toBe(stored!.currentKey);
+    everyKey.add(rotated!.currentKey);
+    await payToPaid({ terminalSn });
   });
 });
 
