@@ -66,6 +66,14 @@ const storedKeys = () => {
   return terminal;
 };
 
+/** Ids of this terminal's check-in runs with that status, as visibility lists them. */
+async function checkinRuns(status: 'Completed' | 'Failed'): Promise<string[]> {
+  const found: string[] = [];
+  const query = `WorkflowType="terminalCheckin" AND TerminalSn="${TERMINAL_SN}" AND ExecutionStatus="${status}"`;
+  for await (const w of client.workflow.list({ query })) found.push(w.workflowId);
+  return found;
+}
+
 /** One payment of this terminal, to PAID, consistent with the gateway's ledger. */
 async function payToPaid(overrides = {}) {
   const request = newPayment({ terminalSn: TERMINAL_SN, ...overrides });
@@ -180,14 +188,7 @@ describe('payments across three simulated days of key rotation', () => {
     expect((await signedWith(keys[2]!)).errorCode).not.toBe('ILLEGAL_SIGN');
     // The scheduled runs are visible by terminal.
     const runs = await until(
-      async () => {
-        const found = [];
-        for await (const w of client.workflow.list({
-          query: `WorkflowType="terminalCheckin" AND TerminalSn="${TERMINAL_SN}" AND ExecutionStatus="Completed"`,
-        }))
-          found.push(w.workflowId);
-        return found;
-      },
+      () => checkinRuns('Completed'),
       (found) => found.length >= 3,
       'three completed check-ins in visibility',
     );
@@ -211,14 +212,7 @@ describe('a failed check-in', () => {
     expect([after.currentKey, after.previousKey]).toEqual([before.currentKey, before.previousKey]);
     expect(after.lastCheckin?.ok).toBe(false);
     await until(
-      async () => {
-        const found = [];
-        for await (const w of client.workflow.list({
-          query: `WorkflowType="terminalCheckin" AND TerminalSn="${TERMINAL_SN}" AND ExecutionStatus="Failed"`,
-        }))
-          found.push(w.workflowId);
-        return found;
-      },
+      () => checkinRuns('Failed'),
       (found) => found.includes(checkinNowWorkflowId(TERMINAL_SN)),
       'the failed check-in in visibility',
     );
