@@ -1,8 +1,19 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CredentialsResult } from './gateway/terminal-calls';
+import { recordCheckin, recordGatewayCall } from './metrics';
 import type { CheckinRequestWire } from './gateway/models';
 import type { TerminalKeyStore } from './keys/key-store';
 import { CheckinFailure, type CheckinInput, type CheckinResult } from '../workflows/checkin-types';
+
+/** The metric labels of a failed check-in: its gateway code, or the transport error named in its reason. */
+function transportOrCode(result: { errorCode?: string; reason: string }): {
+  errorCode?: string;
+  transportError?: string;
+} {
+  if (result.errorCode !== undefined) return { errorCode: result.errorCode };
+  const transport = /^transport (\S+)$/.exec(result.reason);
+  return transport ? { transportError: transport[1]! } : {};
+}
 
 export interface CheckinDeps {
   keyStore: TerminalKeyStore;
@@ -23,6 +34,7 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
   async function checkinOnce(terminalSn: string): Promise<CheckinResult> {
     const terminal = await keyStore.get(terminalSn);
     if (!terminal?.deviceId) {
+      recordCheckin('not_in_key_store');
       throw ApplicationFailure.nonRetryable(
         terminal
           ? `terminal ${terminalSn} has no device_id in the key store: activate it or add its device_id`
@@ -30,7 +42,14 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
         CheckinFailure.NotInKeyStore,
       );
     }
+    const started = performance.now();
     const result = await checkin({ terminal_sn: terminalSn, device_id: terminal.deviceId }, terminal.currentKey);
+    recordGatewayCall(
+      'checkin',
+      result.ok ? 'success' : result.answered ? 'definite_failure' : 'unknown',
+      result.ok ? {} : transportOrCode(result),
+      performance.now() - started,
+    );
     const at = now().toISOString();
     if (result.ok && result.terminalSn === terminalSn) {
       const newKey = result.terminalKey;
@@ -41,6 +60,7 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
         keyReceivedAt: at,
         lastCheckin: { at, ok: true },
       }));
+      recordCheckin('ok');
       log.info('terminal checked in: new key stored', { terminalSn });
       return { terminalSn, checkedInAt: at };
     }
@@ -48,17 +68,20 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
     await keyStore.update(terminalSn, (t) => ({ ...t, lastCheckin: { at, ok: false, error: reason } }));
     log.warn('terminal check-in failed: still signing with the stored key', { terminalSn, reason });
     if (!result.ok && !result.answered) {
+      recordCheckin('no_answer');
       throw ApplicationFailure.retryable(
         `check-in of terminal ${terminalSn} got no answer: ${reason}`,
         CheckinFailure.NoAnswer,
       );
     }
     if (!result.ok && result.errorCode === 'ILLEGAL_SIGN') {
+      recordCheckin('key_rejected');
       throw ApplicationFailure.nonRetryable(
         `the gateway rejects terminal ${terminalSn}'s key: re-activate it (npm run client -- activate)`,
         CheckinFailure.KeyRejected,
       );
     }
+    recordCheckin('refused');
     throw ApplicationFailure.nonRetryable(
       `check-in of terminal ${terminalSn} refused: ${reason}`,
       CheckinFailure.Refused,

@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { type GatewayClient, UnknownTerminalError } from './gateway/client';
+import { UNKNOWN_TERMINAL_CODE, recordGatewayCall } from './metrics';
 import type { OrderLookupWire, PayRequestWire } from './gateway/models';
 import type { GatewayCallResult, GatewayOperation, PaymentRequest } from '../workflows/types';
 
@@ -63,13 +64,27 @@ export function createActivities(deps: {
 }) {
   async function run(
     operation: GatewayOperation,
-    ref: { terminalSn: string; clientSn: string },
+    ref: { terminalSn: string; clientSn: string; sn?: string },
     call: () => Promise<GatewayCallResult>,
   ): Promise<GatewayCallResult> {
     const { clientSn, terminalSn } = ref;
+    const knownSn = ref.sn;
+    const started = performance.now();
     try {
       const result = await withHeartbeats(call());
-      log.info('gateway call', { operation, clientSn, kind: result.kind, reason: result.reason, sn: result.order?.sn });
+      const latencyMs = Math.round(performance.now() - started);
+      recordGatewayCall(operation, result.kind, result, latencyMs);
+      log.info('gateway call', {
+        operation,
+        clientSn,
+        sn: result.order?.sn ?? knownSn,
+        terminalSn,
+        kind: result.kind,
+        reason: result.reason,
+        errorCode: result.errorCode,
+        orderStatus: result.order?.orderStatus,
+        latencyMs,
+      });
       if (result.errorCode === 'ILLEGAL_SIGN') {
         log.warn('gateway refused the signature: requesting a check-in', { operation, clientSn, terminalSn });
         deps.onIllegalSign?.(terminalSn);
@@ -77,8 +92,11 @@ export function createActivities(deps: {
       return result;
     } catch (err) {
       if (err instanceof UnknownTerminalError) {
+        recordGatewayCall(operation, 'not_sent', { errorCode: UNKNOWN_TERMINAL_CODE });
+        log.warn('gateway call not sent: no key for this terminal', { operation, clientSn, sn: knownSn, terminalSn });
         throw ApplicationFailure.nonRetryable(err.message, UNKNOWN_TERMINAL);
       }
+      recordGatewayCall(operation, 'error', {}, performance.now() - started);
       throw err;
     }
   }

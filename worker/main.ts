@@ -2,18 +2,45 @@
  * `npm run worker`: runs the payment worker until SIGINT/SIGTERM, then drains and exits.
  * Temporal connection from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
  * TLS, or a TOML profile); gateway and terminals from SQB_* (activities/config.ts); tuning from
- * WORKER_* (worker/tuning.ts). With SQB_KEY_STORE_FILE, every terminal in the store gets a daily
- * check-in schedule and terminals whose key is not from today check in at once.
+ * WORKER_* (worker/tuning.ts); health, metrics and log format from WORKER_HEALTH_PORT,
+ * WORKER_METRICS_ADDRESS and WORKER_LOG_FORMAT (worker/ops-config.ts). With SQB_KEY_STORE_FILE, every
+ * terminal in the store gets a daily check-in schedule and terminals whose key is not from today
+ * check in at once.
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Logger, type Worker } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../activities/config';
 import { KeyStoreError, FileKeyStore } from '../activities/keys/file-key-store';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { checkinRequester, ensureCheckinSchedules, startCheckinNow, terminalsDueForCheckin } from './checkin-schedules';
 import { configuredTerminals, createPaymentWorker } from './create-worker';
+import { HealthPortError, startHealthServer } from './health-server';
+import { loadWorkerOps, type LogFormat } from './ops-config';
+import { installWorkerRuntime, writeJsonLogNow } from './runtime';
 import { loadWorkerTuning } from './tuning';
+
+/** The format of the last words, until the configuration is read: what WORKER_LOG_FORMAT asks for, else JSON. */
+let logFormat: LogFormat = process.env.WORKER_LOG_FORMAT === 'text' ? 'text' : 'json';
+
+/** Every configuration problem of every loader at once, as one ConfigError. */
+function loadConfiguration() {
+  const problems: string[] = [];
+  const load = <T>(loader: () => T): T | undefined => {
+    try {
+      return loader();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const ops = load(() => loadWorkerOps());
+  const config = load(() => loadWorkerConfig());
+  const tuning = load(() => loadWorkerTuning());
+  if (!ops || !config || !tuning) throw new ConfigError(problems);
+  return { ops, config, tuning };
+}
 
 /** Terminals configured by hand join the key store once; a key rotated there since is never overwritten. */
 async function seedKeyStore(store: FileKeyStore, seeds: ReturnType<typeof configuredTerminals>): Promise<void> {
@@ -23,8 +50,26 @@ async function seedKeyStore(store: FileKeyStore, seeds: ReturnType<typeof config
 }
 
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
-  const tuning = loadWorkerTuning();
+  const { ops, config, tuning } = loadConfiguration();
+  logFormat = ops.logFormat;
+  // Before any connection: the runtime carries the logger and the metrics exporter for the process.
+  const logger: Logger = installWorkerRuntime(ops).logger;
+  /** The worker's own lines: through the runtime's logger as JSON, or on the console as before in text mode. */
+  const say = (level: 'info' | 'warn', message: string, meta: Record<string, unknown> = {}) => {
+    if (logFormat === 'json') logger[level](message, meta);
+    else (level === 'warn' ? console.warn : console.log)(message);
+  };
+
+  // Up from the start, so an orchestrator sees the process alive while it connects and bundles.
+  const started: { worker?: Worker } = {};
+  const health = await startHealthServer({
+    port: ops.healthPort,
+    isReady: () => started.worker?.getState() === 'RUNNING',
+    describe: () => ({ state: started.worker?.getState() ?? 'STARTING' }),
+  }).catch((err: unknown) => {
+    throw err instanceof HealthPortError ? new ConfigError([err.message]) : err;
+  });
+
   const { connectionOptions, namespace = 'default' } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   let terminals = config.terminals.map((t) => t.terminalSn);
@@ -40,27 +85,58 @@ async function main(): Promise<void> {
     const checkin = { taskQueue: config.taskQueue };
     await ensureCheckinSchedules(client, terminals, checkin);
     for (const sn of await terminalsDueForCheckin(keyStore)) await startCheckinNow(client, sn, checkin);
-    rotation = { keyStore, requestCheckin: checkinRequester(client, checkin) };
+    rotation = {
+      keyStore,
+      requestCheckin: checkinRequester(client, { ...checkin, log: (message) => say('warn', message) }),
+    };
   } else {
-    console.warn(
+    say(
+      'warn',
       'payment worker: no SQB_KEY_STORE_FILE, so no daily check-in: a real gateway stops accepting a key within a day',
     );
   }
   const worker = await createPaymentWorker({ connection, namespace, config, tuning, ...rotation });
-  console.log(
+  started.worker = worker;
+  say(
+    'info',
     `payment worker: task queue ${config.taskQueue}, namespace ${namespace}, ` +
       `gateway ${config.apiDomain}, terminals ${terminals.join(', ')}` +
       (config.keyStoreFile ? ', daily check-in on' : '') +
-      (Object.keys(tuning).length > 0 ? `, tuning ${JSON.stringify(tuning)}` : ''),
+      (Object.keys(tuning).length > 0 ? `, tuning ${JSON.stringify(tuning)}` : '') +
+      `, health :${health.port}/readyz` +
+      `, metrics ${ops.metricsAddress ? `${ops.metricsAddress}/metrics` : 'off'}`,
+    {
+      taskQueue: config.taskQueue,
+      namespace,
+      gateway: config.apiDomain,
+      terminals,
+      dailyCheckin: Boolean(config.keyStoreFile),
+      tuning,
+      healthPort: health.port,
+      metricsAddress: ops.metricsAddress ?? 'off',
+    },
   );
-  // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: run() resolves when drained.
-  await worker.run();
-  await clientConnection?.close();
-  await connection.close();
+  try {
+    // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: run() resolves when drained.
+    // /readyz answers 503 from the moment the worker leaves RUNNING; /healthz stays up until the end.
+    await worker.run();
+  } finally {
+    await clientConnection?.close();
+    await connection.close();
+    await health.close();
+  }
 }
 
 main().catch((err: unknown) => {
   const expected = err instanceof ConfigError || err instanceof KeyStoreError;
-  console.error(expected ? err.message : err);
+  if (logFormat === 'json') {
+    writeJsonLogNow(
+      'ERROR',
+      expected ? err.message : 'payment worker failed',
+      expected ? (err instanceof ConfigError ? { problems: err.problems } : {}) : { error: err },
+    );
+  } else {
+    console.error(expected ? err.message : err);
+  }
   process.exit(expected ? 2 : 1);
 });

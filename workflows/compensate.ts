@@ -1,5 +1,6 @@
 import { afterCancelQuery, cancelRefusal, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
+import { countCancelAttempt } from './metrics';
 import { onReversalSchedule } from './reversal-schedule';
 import type { SagaState } from './saga-state';
 
@@ -12,6 +13,7 @@ export async function compensate(saga: SagaState): Promise<Decision> {
   let reversalStarted = false;
   const decision = await onReversalSchedule(saga, saga.status.timing.cancelDeadline, async (n): Promise<Decision> => {
     const cancel = saga.record(await gateway.cancel(saga.orderRef()), n);
+    countCancelAttempt(cancel);
     if (cancel.kind === 'success') return { next: 'CANCELED' };
     if (cancel.kind === 'in_progress') reversalStarted = true;
     const query = saga.record(await gateway.query(saga.orderRef()), n);

@@ -1,6 +1,7 @@
 import { sleep } from '@temporalio/workflow';
 import { afterConfirmQuery, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
+import { countConfirmPoll } from './metrics';
 import type { SagaState } from './saga-state';
 
 /**
@@ -14,7 +15,9 @@ export async function confirmPayment(saga: SagaState, payStartedAt: number): Pro
   saga.setState('CONFIRMING');
   for (let attempt = 1; ; attempt++) {
     await sleep(confirmIntervalMs);
-    const decision = afterConfirmQuery(saga.record(await gateway.query(saga.orderRef()), attempt));
+    const answer = saga.record(await gateway.query(saga.orderRef()), attempt);
+    countConfirmPoll(answer);
+    const decision = afterConfirmQuery(answer);
     if (decision.next !== 'RETRY') return decision;
     if (Date.now() + confirmIntervalMs > windowEnd) return decision;
   }

@@ -4,6 +4,14 @@ import { confirmPayment } from './confirm';
 import { afterPay, disagreesAtClose, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
 import { installHandlers } from './messages';
+import {
+  countClosed,
+  countEscalation,
+  countInvalidRequest,
+  countOutcome,
+  countResolution,
+  countRevoke,
+} from './metrics';
 import { revokePayment } from './revoke';
 import { SagaState } from './saga-state';
 import { resolveTiming } from './timing';
@@ -23,6 +31,7 @@ export const INVALID_PAYMENT_REQUEST = 'InvalidPaymentRequest';
 export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatus> {
   const problems = validatePaymentRequest(request);
   if (problems.length > 0) {
+    countInvalidRequest();
     throw ApplicationFailure.create({
       type: INVALID_PAYMENT_REQUEST,
       message: `invalid payment request: ${describeProblems(problems)}`,
@@ -38,6 +47,7 @@ export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatu
   applyOutcome(saga, await settlePayment(saga));
   await holdUntilRevokeWindowCloses(saga);
   await condition(allHandlersFinished);
+  countClosed(saga.status);
   return saga.status;
 }
 
@@ -62,18 +72,20 @@ function payInputOf(request: PaymentRequest): Omit<PaymentRequest, 'timing'> {
 }
 
 function applyOutcome(saga: SagaState, decision: Decision): void {
+  const before = saga.state;
   switch (decision.next) {
     case 'PAID':
     case 'FAILED':
     case 'CANCELED':
       saga.setState(decision.next);
-      return;
+      break;
     case 'ESCALATE':
       saga.escalate(decision.reason);
-      return;
+      break;
     default:
       saga.escalate(`unexpected decision ${decision.next}`);
   }
+  countOutcome(saga.status, before);
 }
 
 /**
@@ -86,6 +98,7 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
     if (saga.state === 'NEEDS_ATTENTION') {
       await condition(() => saga.pendingResolve !== undefined);
       saga.applyResolution();
+      countResolution(saga.status);
       // A person can be wrong or early (an order still in flight): the gateway gets the last word.
       if (patched(VERIFY_RESOLUTION_AT_CLOSE)) saga.verifyBeforeClose = true;
       continue;
@@ -99,6 +112,7 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
       revoke.status = saga.state === 'PAID' ? 'REFUSED' : 'NOT_NEEDED';
       revoke.detail =
         saga.state === 'PAID' ? 'the revoke window closed before it could run' : `payment ended ${saga.state}`;
+      countRevoke(saga.status);
     }
     const remaining = windowEnd - Date.now();
     if (remaining > 0) {
@@ -123,5 +137,8 @@ async function holdUntilRevokeWindowCloses(saga: SagaState): Promise<void> {
 async function verifyAtClose(saga: SagaState): Promise<void> {
   const query = saga.record(await gateway.query(saga.orderRef()), 1);
   const disagreement = disagreesAtClose(saga.state, query);
-  if (disagreement) saga.escalate(disagreement);
+  if (disagreement) {
+    saga.escalate(disagreement);
+    countEscalation(saga.status, 'close');
+  }
 }

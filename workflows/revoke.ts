@@ -1,6 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import { afterRevokeQuery, beforeRevoke, revokeRefusal, type Decision } from './decisions';
 import { gateway } from './gateway-steps';
+import { countRevoke } from './metrics';
 import { onReversalSchedule } from './reversal-schedule';
 import type { SagaState } from './saga-state';
 
@@ -66,4 +67,5 @@ function finishRevoke(saga: SagaState, outcome: Decision): void {
     revoke.status = 'NEEDS_ATTENTION';
     saga.escalate(outcome.next === 'ESCALATE' ? outcome.reason : `unexpected revoke decision ${outcome.next}`);
   }
+  countRevoke(saga.status);
 }
