@@ -17,13 +17,14 @@ export class BenchWorker {
   private output = '';
 
   private constructor(private readonly child: ChildProcess) {
-    child.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
+    // Only the tail: the ready line is near the start, and a bench run logs many thousands of lines.
+    child.stdout!.on('data', (c: Buffer) => (this.output = (this.output + c.toString()).slice(-20_000)));
   }
 
   static start(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<BenchWorker> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/probed-worker.ts', script], {
       cwd: REPO,
-      env: { ...process.env, ...env },
+      env: { ...process.env, WORKER_HEALTH_PORT: '0', WORKER_METRICS_ADDRESS: 'off', ...env },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     const worker = new BenchWorker(child);

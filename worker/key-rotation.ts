@@ -17,7 +17,7 @@ export async function startKeyRotation(
   client: Client,
   keyStore: TerminalKeyStore,
   seeds: readonly StoredTerminal[],
-  options: CheckinOptions,
+  options: CheckinOptions & { log?: (message: string) => void },
 ): Promise<{ terminalSns: string[]; keyStore: TerminalKeyStore; requestCheckin: (terminalSn: string) => void }> {
   for (const seed of seeds) {
     if (!(await keyStore.get(seed.terminalSn))) await keyStore.put(seed);

@@ -13,10 +13,10 @@ import { NativeConnection, type Logger, type Worker } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../activities/config';
 import { KeyStoreError, FileKeyStore } from '../activities/keys/file-key-store';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
-import { checkinRequester, ensureCheckinSchedules, startCheckinNow, terminalsDueForCheckin } from './checkin-schedules';
 import { configuredTerminals, createPaymentWorker } from './create-worker';
 import { HealthPortError, startHealthServer } from './health-server';
 import { loadWorkerOps, type LogFormat } from './ops-config';
+import { startKeyRotation } from './key-rotation';
 import { installWorkerRuntime, writeJsonLogNow } from './runtime';
 import { loadWorkerTuning } from './tuning';
 
@@ -40,13 +40,6 @@ function loadConfiguration() {
   const tuning = load(() => loadWorkerTuning());
   if (!ops || !config || !tuning) throw new ConfigError(problems);
   return { ops, config, tuning };
-}
-
-/** Terminals configured by hand join the key store once; a key rotated there since is never overwritten. */
-async function seedKeyStore(store: FileKeyStore, seeds: ReturnType<typeof configuredTerminals>): Promise<void> {
-  for (const seed of seeds) {
-    if (!(await store.get(seed.terminalSn))) await store.put(seed);
-  }
 }
 
 async function main(): Promise<void> {
@@ -77,18 +70,16 @@ async function main(): Promise<void> {
   let clientConnection: Connection | undefined;
   if (config.keyStoreFile) {
     const keyStore = new FileKeyStore(config.keyStoreFile);
-    await seedKeyStore(keyStore, configuredTerminals(config));
-    terminals = await keyStore.terminalSns();
-    if (terminals.length === 0) throw new ConfigError([`SQB_KEY_STORE_FILE ${config.keyStoreFile} holds no terminal`]);
+    if ((await keyStore.terminalSns()).length + config.terminals.length === 0)
+      throw new ConfigError([`SQB_KEY_STORE_FILE ${config.keyStoreFile} holds no terminal`]);
     clientConnection = await Connection.connect(connectionOptions);
     const client = new Client({ connection: clientConnection, namespace, dataConverter: dataConverterFromEnv() });
-    const checkin = { taskQueue: config.taskQueue };
-    await ensureCheckinSchedules(client, terminals, checkin);
-    for (const sn of await terminalsDueForCheckin(keyStore)) await startCheckinNow(client, sn, checkin);
-    rotation = {
-      keyStore,
-      requestCheckin: checkinRequester(client, { ...checkin, log: (message) => say('warn', message) }),
-    };
+    const started = await startKeyRotation(client, keyStore, configuredTerminals(config), {
+      taskQueue: config.taskQueue,
+      log: (message) => say('warn', message),
+    });
+    terminals = started.terminalSns;
+    rotation = { keyStore, requestCheckin: started.requestCheckin };
   } else {
     say(
       'warn',

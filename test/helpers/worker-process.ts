@@ -17,7 +17,8 @@ export interface WorkerProcess {
 export function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    // Health and metrics ports off or free: several workers run at once in the tests.
+    env: { ...process.env, WORKER_HEALTH_PORT: '0', WORKER_METRICS_ADDRESS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

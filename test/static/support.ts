@@ -156,7 +156,12 @@ export function loadEnvExample(): EnvExample {
  * The worker's side of the operations contract of issue #8 (health, metrics, tuning and rate limits),
  * read by worker/ (worker/tuning.ts and the health/metrics code).
  */
-export const WORKER_OPERATION_VARIABLES = ['WORKER_HEALTH_PORT', 'WORKER_METRICS_ADDRESS', ...TUNING_VARIABLE_NAMES];
+export const WORKER_OPERATION_VARIABLES = [
+  'WORKER_HEALTH_PORT',
+  'WORKER_METRICS_ADDRESS',
+  'WORKER_LOG_FORMAT',
+  ...TUNING_VARIABLE_NAMES,
+];
 
 /** codec/encryption-codec.ts `codecFromEnv`. */
 export const PAYLOAD_VARIABLES = [
