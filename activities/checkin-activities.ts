@@ -53,13 +53,21 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
     const at = now().toISOString();
     if (result.ok && result.terminalSn === terminalSn) {
       const newKey = result.terminalKey;
-      await keyStore.update(terminalSn, (t) => ({
+      const stored = await keyStore.update(terminalSn, (t) => ({
         ...t,
         previousKey: t.currentKey,
         currentKey: newKey,
         keyReceivedAt: at,
         lastCheckin: { at, ok: true },
       }));
+      if (!stored) {
+        // Removed from the store while the call ran: the gateway rotated, but nobody holds the new key.
+        recordCheckin('not_in_key_store');
+        throw ApplicationFailure.nonRetryable(
+          `terminal ${terminalSn} left the key store during its check-in: the new key was not stored`,
+          CheckinFailure.NotInKeyStore,
+        );
+      }
       recordCheckin('ok');
       log.info('terminal checked in: new key stored', { terminalSn });
       return { terminalSn, checkedInAt: at };

@@ -26,6 +26,11 @@ export class MemoryKeyStore implements TerminalKeyStore {
     return Promise.resolve({ ...next });
   }
 
+  /** Forgets a terminal (tests; a file store is edited by hand). */
+  remove(terminalSn: string): void {
+    this.terminals.delete(terminalSn);
+  }
+
   terminalSns(): Promise<string[]> {
     return Promise.resolve([...this.terminals.keys()]);
   }

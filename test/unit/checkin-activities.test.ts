@@ -231,6 +231,16 @@ describe('check-in activity (MockActivityEnvironment, real simulator over HTTP)'
     expect(await store.get(k0.terminalSn)).toEqual(withoutDevice); // nothing recorded
   });
 
+  it('a terminal removed from the store during its check-in → TerminalNotInKeyStore, not a success', async () => {
+    const { k0, entry } = await storedTerminal();
+    const store = new MemoryKeyStore([entry]);
+    // The entry disappears while the gateway call runs (an operator edits the store by hand).
+    const acts = activitiesFor(store, () => void store.remove(k0.terminalSn));
+    const failure = await expectFailure(run(acts, k0.terminalSn), CheckinFailure.NotInKeyStore, true);
+    expect(failure.message).toMatch(/left the key store during its check-in/);
+    expect(await viewOf(k0.terminalSn)).toMatchObject({ generation: 1 });
+  });
+
   it('two concurrent calls for one terminal make one gateway check-in and share its result', async () => {
     const store = new FileKeyStore(path.join(dir, 'concurrent.json'));
     const { k0, entry } = await storedTerminal();
