@@ -10,7 +10,7 @@ import type { TerminalKeyStore } from '../activities/keys/key-store';
 import { MemoryKeyStore } from '../activities/keys/memory-key-store';
 import { createActivities } from '../activities/payment-activities';
 import type { GatewayOperation } from '../workflows/types';
-import type { WorkerTuning } from './tuning';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerTuning } from './tuning';
 
 export interface PaymentWorkerOptions {
   connection: NativeConnection;
@@ -26,7 +26,7 @@ export interface PaymentWorkerOptions {
   gatewayTimeouts?: Partial<Record<GatewayOperation | 'checkin', ReadTimeouts>>;
   /** Payload encryption (codec/); the client must use the same. Default: from PAYLOAD_ENCRYPTION_KEY. */
   dataConverter?: WorkerOptions['dataConverter'];
-  /** Cache size, concurrency and gateway rate limits (worker/tuning.ts); unset fields keep the SDK defaults. */
+  /** Cache size, concurrency and gateway rate limits (worker/tuning.ts); unset: DEFAULT_MAX_CACHED_WORKFLOWS, else the SDK's. */
   tuning?: WorkerTuning;
 }
 
@@ -73,6 +73,7 @@ export async function createPaymentWorker({
       ...createCheckinActivities({ keyStore, checkin: (body, key) => checkinTerminal(terminalCalls, body, key) }),
     },
     dataConverter,
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...tuning,
   });
 }

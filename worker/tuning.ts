@@ -1,7 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { ConfigError } from '../activities/config';
 
-/** The worker options an operator may set from the environment; unset means the SDK's default. */
+/** The worker options an operator may set from the environment; unset means the SDK's default (cache: ours). */
 export type WorkerTuning = Pick<
   WorkerOptions,
   | 'maxCachedWorkflows'
@@ -10,6 +10,14 @@ export type WorkerTuning = Pick<
   | 'maxActivitiesPerSecond'
   | 'maxTaskQueueActivitiesPerSecond'
 >;
+
+/**
+ * The sticky cache size when WORKER_MAX_CACHED_WORKFLOWS is unset. The SDK's own default grows with the
+ * heap limit (2310 on a 4 GiB heap), and open payments wait in the cache for their revoke window all
+ * day: with 10,000 open, that default held the worker at 1076 MiB RSS, 1000 at 682 MiB, with revoke
+ * latency no worse (an evicted payment replays ~20 events). Measured by `npm run bench`; README "Benchmarks".
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 /**
  * Variable → option. Every activity is exactly one gateway call, so the two rate limits are gateway

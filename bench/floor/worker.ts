@@ -1,6 +1,7 @@
-/** The floor's worker: same SDK defaults as the payment worker (worker/create-worker.ts). */
+/** The floor's worker: the same settings as the payment worker (worker/create-worker.ts). */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/tuning';
 
 async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
     taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-floor',
     workflowsPath: require.resolve('./workflows'),
     activities,
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
   });
   console.log('floor worker: polling');
   await worker.run();
