@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EnvelopeWire } from '../activities/gateway/models';
 import { authenticate } from './auth';
 import type { ServedEndpoint } from './endpoints';
 import { clientError } from './envelopes';
 import type { GatewayDeps, Reply } from './gateway';
 import { handleApi } from './gateway';
-import { parseJsonObject, readBody, sendReply } from './http-io';
+import { parseJsonObject, readBody, replyAndLog } from './http-io';
 import type { RequestLogEntry } from './ledger';
 import type { TerminalKeys } from './terminal-keys';
 import { validateRequest } from './validation';
@@ -26,11 +25,7 @@ export async function serveApi(
   const at = deps.clock.now();
   const entry: RequestLogEntry = { at, endpoint, signature_valid: false, http_status: 0 };
   const reply = await decide(deps, endpoint, req.headers.authorization, raw, entry);
-  const sent = sendReply(res, reply);
-  entry.http_status = sent.httpStatus;
-  if (reply.fault) entry.fault = reply.fault;
-  if (sent.envelope) describe(entry, sent.envelope);
-  deps.log(entry);
+  replyAndLog(res, reply, entry, (e) => deps.log(e));
 }
 
 async function decide(
@@ -60,12 +55,4 @@ async function decide(
   const data = reply.envelope.biz_response?.data;
   if (data && entry.sn === undefined) entry.sn = data.sn;
   return reply;
-}
-
-function describe(entry: RequestLogEntry, envelope: EnvelopeWire): void {
-  entry.result_code = envelope.result_code;
-  const biz = envelope.biz_response;
-  if (biz) entry.biz_result_code = biz.result_code;
-  const errorCode = biz?.error_code ?? envelope.error_code;
-  if (errorCode !== undefined) entry.error_code = errorCode;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvelopeWire } from '../activities/gateway/models';
 import { serverError } from './envelopes';
+import type { RequestLogEntry } from './ledger';
 import type { Fault } from './scenarios';
 
 /** Larger bodies are refused: no legitimate upay request comes close. */
@@ -88,4 +89,31 @@ export function sendReply<E extends object>(res: ServerResponse, reply: { envelo
       res.end(BAD_GATEWAY_PAGE);
       return { httpStatus: 502 };
   }
+}
+
+/** Any envelope the simulator sends: a upay one, or activate/check-in with the credentials in biz_response. */
+interface LoggableEnvelope {
+  result_code: string;
+  error_code?: string;
+  biz_response?: { result_code?: string; error_code?: string } | object;
+}
+
+/** Sends the reply and completes its request-log entry (HTTP status, fault, result and error codes). */
+export function replyAndLog(
+  res: ServerResponse,
+  reply: { envelope: LoggableEnvelope; fault?: Fault },
+  entry: RequestLogEntry,
+  log: (entry: RequestLogEntry) => void,
+): void {
+  const sent = sendReply(res, reply);
+  entry.http_status = sent.httpStatus;
+  if (reply.fault) entry.fault = reply.fault;
+  if (sent.envelope) {
+    entry.result_code = sent.envelope.result_code;
+    const biz = sent.envelope.biz_response as { result_code?: string; error_code?: string } | undefined;
+    if (biz?.result_code !== undefined) entry.biz_result_code = biz.result_code;
+    const errorCode = biz?.error_code ?? sent.envelope.error_code;
+    if (errorCode !== undefined) entry.error_code = errorCode;
+  }
+  log(entry);
 }

@@ -11,7 +11,7 @@ import type { CheckinFaults } from './checkin-faults';
 import type { SimClock } from './clock';
 import type { TerminalEndpoint } from './endpoints';
 import { clientError, serverError } from './envelopes';
-import { parseJsonObject, readBody, sendReply } from './http-io';
+import { parseJsonObject, readBody, replyAndLog } from './http-io';
 import type { RequestLogEntry } from './ledger';
 import type { Fault } from './scenarios';
 import type { TerminalKeys } from './terminal-keys';
@@ -76,14 +76,7 @@ export async function serveTerminalApi(
   const header = req.headers.authorization;
   const reply =
     endpoint === 'activate' ? activate(deps, header, raw, entry, now) : checkin(deps, header, raw, entry, now);
-  const sent = sendReply(res, reply);
-  entry.http_status = sent.httpStatus;
-  if (reply.fault) entry.fault = reply.fault;
-  if (sent.envelope) {
-    entry.result_code = sent.envelope.result_code;
-    if (sent.envelope.error_code !== undefined) entry.error_code = sent.envelope.error_code;
-  }
-  deps.log(entry);
+  replyAndLog(res, reply, entry, (e) => deps.log(e));
 }
 
 /** Signed by the vendor; spends the activation code and creates a terminal bound to device_id. */
