@@ -1,6 +1,7 @@
 /**
  * `npm run histories:record`: regenerates test/histories/ from real runs — a Temporal dev server
- * (with its Web UI), the gateway simulator and the real worker — one history per saga path.
+ * (with its Web UI), the gateway simulator and the real worker — one history per saga path and per
+ * terminal check-in path.
  * Files recorded by earlier code under test/histories/legacy/ are never touched.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { paymentWorkflowId, type PaymentRequest, type PaymentStatus } from '../.
 import { startEmbeddedStack } from '../stack/embedded-stack';
 import { freePort } from '../stack/ports';
 import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
+import { CHECKIN_PATHS, recordCheckin } from './checkin-paths';
 import { exportAsUiDownload, exportWithCli } from './export';
 import { HISTORY_PATHS, RECORDING_TERMINAL, RECORDING_TIMING, type HistoryPath, type RecordingContext } from './paths';
 
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     taskQueue: 'histories-recording',
     simulator: { port: 0, terminals: [RECORDING_TERMINAL] },
+    checkin: true,
   });
   const { address, sim } = stack;
   const connection = await Connection.connect({ address });
@@ -54,6 +57,12 @@ async function main(): Promise<void> {
         await writeJson(path.join(HISTORIES_DIR, 'ui-download', `${p.name}.json`), download);
       }
       console.log(`recorded ${p.name} (${p.finalState})`);
+    }
+    // One after the other: an on-demand check-in joins the one already running for its terminal.
+    for (const p of CHECKIN_PATHS) {
+      const workflowId = await recordCheckin(client, sim!, stack.config.taskQueue, p);
+      await writeJson(path.join(HISTORIES_DIR, `${p.name}.json`), await exportWithCli(cliPath, address, workflowId));
+      console.log(`recorded ${p.name}`);
     }
   } finally {
     await connection.close();
