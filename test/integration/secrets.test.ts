@@ -1,4 +1,5 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { decodedPayloads } from '../helpers/history-corpus';
 import { PaymentsClient } from '../../client/payments-client';
 import { ConfigError, loadWorkerConfig } from '../../activities/config';
 import { paymentWorkflowId, type PaymentRequest } from '../../workflows/types';
@@ -87,6 +88,10 @@ describe('secret hygiene', () => {
       const history = historyToJSON(await handle.fetchHistory());
       expect(history.length).toBeGreaterThan(100);
       expect(secretsIn(history)).toEqual([]);
+      // Payloads are base64 in the JSON: decoded, they must be clean too.
+      const payloads = decodedPayloads(JSON.parse(history));
+      expect(payloads.join('\n')).toContain(request.clientSn);
+      expect(secretsIn(payloads.join('\n'))).toEqual([]);
       expect(secretsIn(JSON.stringify(await payments.status(request)))).toEqual([]);
     }
   });
