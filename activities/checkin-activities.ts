@@ -53,13 +53,29 @@ export function createCheckinActivities({ keyStore, checkin, now = () => new Dat
     const at = now().toISOString();
     if (result.ok && result.terminalSn === terminalSn) {
       const newKey = result.terminalKey;
-      const stored = await keyStore.update(terminalSn, (t) => ({
-        ...t,
-        previousKey: t.currentKey,
-        currentKey: newKey,
-        keyReceivedAt: at,
-        lastCheckin: { at, ok: true },
-      }));
+      // The gateway has rotated: from here on, never call it again for this attempt. A retry would sign
+      // with the old key, rotate once more and leave the key we failed to store two rotations behind.
+      let stored: Awaited<ReturnType<TerminalKeyStore['update']>>;
+      try {
+        stored = await keyStore.update(terminalSn, (t) => ({
+          ...t,
+          previousKey: t.currentKey,
+          currentKey: newKey,
+          keyReceivedAt: at,
+          lastCheckin: { at, ok: true },
+        }));
+      } catch (err) {
+        recordCheckin('not_stored');
+        log.error('terminal checked in but the new key could not be stored: still signing with the old key', {
+          terminalSn,
+          error: (err as Error).name,
+        });
+        throw ApplicationFailure.nonRetryable(
+          `terminal ${terminalSn} checked in but its new key could not be stored (${(err as Error).name}); ` +
+            'the old key stays valid until the next check-in: fix the key store, then check in again',
+          CheckinFailure.KeyNotStored,
+        );
+      }
       if (!stored) {
         // Removed from the store while the call ran: the gateway rotated, but nobody holds the new key.
         recordCheckin('not_in_key_store');

@@ -65,7 +65,7 @@ export function recordGatewayCall(
 }
 
 /** `result` label of a check-in: ok, or the CheckinFailure it ends with (workflows/checkin-types.ts). */
-export type CheckinResultLabel = 'ok' | 'no_answer' | 'refused' | 'key_rejected' | 'not_in_key_store';
+export type CheckinResultLabel = 'ok' | 'no_answer' | 'refused' | 'key_rejected' | 'not_in_key_store' | 'not_stored';
 
 export function recordCheckin(result: CheckinResultLabel): void {
   metricMeter.createCounter(CHECKINS_METRIC, '', 'Terminal check-ins by result').add(1, { result });

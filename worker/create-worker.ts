@@ -16,7 +16,11 @@ export interface PaymentWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   config: WorkerConfig;
-  /** Where the signer reads each terminal's current key. Default: the configured keys, in memory (no rotation survives a restart). */
+  /**
+   * Where the signer reads each terminal's current key, and where check-ins store the new one. Without
+   * it the worker signs with the configured keys and does not run check-ins at all: a rotated key
+   * kept only in memory would be lost at the next restart.
+   */
   keyStore?: TerminalKeyStore;
   /** Called (fire-and-forget) when a payment call meets ILLEGAL_SIGN; worker/checkin-schedules.ts `checkinRequester`. */
   requestCheckin?: (terminalSn: string) => void;
@@ -44,7 +48,7 @@ export async function createPaymentWorker({
   connection,
   namespace,
   config,
-  keyStore = new MemoryKeyStore(configuredTerminals(config)),
+  keyStore,
   requestCheckin,
   workflowBundle,
   gatewayTimeouts,
@@ -52,10 +56,11 @@ export async function createPaymentWorker({
   tuning = {},
 }: PaymentWorkerOptions): Promise<Worker> {
   const dispatcher = createGatewayDispatcher(config.apiDomain);
+  const signingKeys = keyStore ?? new MemoryKeyStore(configuredTerminals(config));
   const gateway = new GatewayClient({
     apiDomain: config.apiDomain,
     dispatcher,
-    terminalKey: async (sn) => (await keyStore.get(sn))?.currentKey,
+    terminalKey: async (sn) => (await signingKeys.get(sn))?.currentKey,
     ...(gatewayTimeouts ? { timeouts: gatewayTimeouts } : {}),
   });
   const terminalCalls = {
@@ -70,7 +75,10 @@ export async function createPaymentWorker({
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
       ...createActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
-      ...createCheckinActivities({ keyStore, checkin: (body, key) => checkinTerminal(terminalCalls, body, key) }),
+      // Only a worker with a key store takes check-in tasks; on a shared task queue, another one will.
+      ...(keyStore
+        ? createCheckinActivities({ keyStore, checkin: (body, key) => checkinTerminal(terminalCalls, body, key) })
+        : {}),
     },
     dataConverter,
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,

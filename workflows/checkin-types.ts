@@ -23,6 +23,8 @@ export const CheckinFailure = {
   Refused: 'CheckinRefused',
   /** The terminal is not in this worker's key store, or has no device_id there. */
   NotInKeyStore: 'TerminalNotInKeyStore',
+  /** The gateway rotated but the key store write failed: the old key still signs; fix the store, check in again. */
+  KeyNotStored: 'CheckinKeyNotStored',
 } as const;
 
 export const CHECKIN_DEFAULT_RETRY = { attempts: 5, intervalMs: 60_000 } as const;

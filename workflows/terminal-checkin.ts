@@ -18,7 +18,12 @@ export async function terminalCheckin(input: CheckinInput): Promise<CheckinResul
       maximumAttempts: retry.attempts,
       initialInterval: retry.intervalMs,
       backoffCoefficient: 1,
-      nonRetryableErrorTypes: [CheckinFailure.KeyRejected, CheckinFailure.Refused, CheckinFailure.NotInKeyStore],
+      nonRetryableErrorTypes: [
+        CheckinFailure.KeyRejected,
+        CheckinFailure.Refused,
+        CheckinFailure.NotInKeyStore,
+        CheckinFailure.KeyNotStored,
+      ],
     },
   });
   return checkinTerminal({ terminalSn: input.terminalSn });

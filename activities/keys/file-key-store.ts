@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { LockTimeoutError, withFileLock } from './file-lock';
 import type { StoredTerminal, TerminalKeyStore } from './key-store';
 
 interface KeyFile {
@@ -25,8 +26,9 @@ export class KeyStoreError extends Error {
 /**
  * Keys in one JSON file, mode 0600, replaced atomically (write a temporary file in the same
  * directory, fsync, rename), read again on every lookup so a key written by a check-in is used at
- * once. Writes from this process are serialised; one file serves one host (several hosts need a
- * shared store, see docs/production.md).
+ * once. Writes are serialised within this process and, by a lock file next to it (`<file>.lock`),
+ * across the processes sharing it; one file serves one host (several hosts need a shared store,
+ * see docs/production.md).
  */
 export class FileKeyStore implements TerminalKeyStore {
   private writes: Promise<unknown> = Promise.resolve();
@@ -72,9 +74,15 @@ export class FileKeyStore implements TerminalKeyStore {
     }
   }
 
-  /** Runs one read-modify-write after every earlier one of this process has finished. */
+  /** Runs one read-modify-write after every earlier one of this process, under the cross-process lock. */
   private serialised<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(step);
+    const locked = async () => {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      return withFileLock(`${this.file}.lock`, step).catch((err: unknown) => {
+        throw err instanceof LockTimeoutError ? new KeyStoreError(`key store ${this.file}: ${err.message}`) : err;
+      });
+    };
+    const run = this.writes.then(locked);
     this.writes = run.catch(() => undefined);
     return run;
   }

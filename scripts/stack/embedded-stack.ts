@@ -25,7 +25,7 @@ export interface EmbeddedStackOptions {
   gatewayTimeouts?: PaymentWorkerOptions['gatewayTimeouts'];
   /**
    * Daily check-in schedules and key rotation (`npm start`). Keys live in memory with the simulator
-   * (it forgets rotations when it stops too), in `gateway.keyStoreFile` with a real gateway.
+   * (it forgets rotations when it stops too); with a real gateway only when `gateway.keyStoreFile` is set.
    */
   checkin?: boolean;
 }
@@ -73,11 +73,12 @@ export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<Em
     const connection = await NativeConnection.connect({ address });
     stoppers.push(() => connection.close());
     let rotation: Pick<PaymentWorkerOptions, 'keyStore' | 'requestCheckin'> = {};
-    if (opts.checkin) {
+    // With a real gateway only into a key store file: a rotated key kept in memory dies with the process.
+    if (opts.checkin && (sim || config.keyStoreFile)) {
       const clientConnection = await Connection.connect({ address });
       stoppers.push(() => clientConnection.close());
-      // The simulator binds a seeded terminal to the device_id of its first check-in.
-      const seeds = configuredTerminals(config).map((t) => ({ deviceId: `embedded-${t.terminalSn}`, ...t }));
+      // The simulator binds a seeded terminal to the device_id of its first check-in; a real one has its own.
+      const seeds = configuredTerminals(config).map((t) => (sim ? { deviceId: `embedded-${t.terminalSn}`, ...t } : t));
       const keyStore = config.keyStoreFile ? new FileKeyStore(config.keyStoreFile) : new MemoryKeyStore();
       const client = new Client({ connection: clientConnection });
       const { requestCheckin } = await startKeyRotation(client, keyStore, seeds, { taskQueue: config.taskQueue });

@@ -241,6 +241,23 @@ describe('check-in activity (MockActivityEnvironment, real simulator over HTTP)'
     expect(await viewOf(k0.terminalSn)).toMatchObject({ generation: 1 });
   });
 
+  it('a key store that fails to write after the gateway rotated → non-retryable KeyNotStored, old key kept', async () => {
+    const { k0, entry } = await storedTerminal();
+    class FullDisk extends MemoryKeyStore {
+      override update(): never {
+        throw Object.assign(new Error('no space left'), { name: 'ENOSPC' });
+      }
+    }
+    const store = new FullDisk([entry]);
+    const failure = await expectFailure(run(activitiesFor(store), k0.terminalSn), CheckinFailure.KeyNotStored, true);
+    expect(failure.message).toMatch(/could not be stored/);
+    expect(await viewOf(k0.terminalSn)).toMatchObject({ generation: 1 });
+    // The old key is the gateway's previous one now: it still signs.
+    expect((await store.get(k0.terminalSn))?.currentKey).toBe(k0.terminalKey);
+    const paid = await call(sim, 'pay', payFields(newClientSn()), k0);
+    expect(paid.biz_response?.result_code).toBe('PAY_SUCCESS');
+  });
+
   it('two concurrent calls for one terminal make one gateway check-in and share its result', async () => {
     const store = new FileKeyStore(path.join(dir, 'concurrent.json'));
     const { k0, entry } = await storedTerminal();

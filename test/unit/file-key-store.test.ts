@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileKeyStore, KeyStoreError } from '../../activities/keys/file-key-store';
@@ -99,6 +99,33 @@ describe('FileKeyStore (real files in a temp dir)', () => {
     // Each update saw the one before it: the intermediate values grow by one entry each.
     const lengths = results.map((r) => r?.previousKey?.split(',').filter(Boolean).length).sort((a, b) => a! - b!);
     expect(lengths).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  });
+
+  it('updates from three instances at once (as from three worker processes) lose none: the lock file', async () => {
+    // Each instance has its own in-process queue, so only the lock next to the file keeps them apart.
+    const stores = [new FileKeyStore(file), new FileKeyStore(file), new FileKeyStore(file)];
+    await stores[0]!.put(terminal('1', KEY_A, { previousKey: '' }));
+    await Promise.all(
+      stores.flatMap((store, s) =>
+        Array.from({ length: 20 }, (_, i) =>
+          store.update('1', (t) => ({ ...t, previousKey: `${t.previousKey ?? ''}${s * 100 + i},` })),
+        ),
+      ),
+    );
+    const seen = (await stores[1]!.get('1'))?.previousKey?.split(',').filter(Boolean).map(Number);
+    expect(seen).toHaveLength(60);
+    expect(await readdir(dir)).toEqual(['keys.json']);
+  });
+
+  it('takes over a lock left by a process that died (older than 30 s)', async () => {
+    const store = new FileKeyStore(file);
+    await store.put(terminal('1'));
+    await writeFile(`${file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, old, old);
+    await store.update('1', (t) => ({ ...t, currentKey: KEY_B }));
+    expect((await store.get('1'))?.currentKey).toBe(KEY_B);
+    expect(await readdir(dir)).toEqual(['keys.json']);
   });
 
   it('concurrent puts of different terminals and updates interleaved lose none', async () => {
