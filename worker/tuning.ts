@@ -14,8 +14,8 @@ export type WorkerTuning = Pick<
 /**
  * The sticky cache size when WORKER_MAX_CACHED_WORKFLOWS is unset. The SDK's own default grows with the
  * heap limit (2310 on a 4 GiB heap), and open payments wait in the cache for their revoke window all
- * day: with 10,000 open, that default held the worker at 1076 MiB RSS, 1000 at 682 MiB, with revoke
- * latency no worse (an evicted payment replays ~20 events). Measured by `npm run bench`; README "Benchmarks".
+ * day: with 10,000 open, that default held the worker at 1076 and 1349 MiB RSS (two runs), 1000 at 682
+ * and 702 MiB, with revoke latency no worse (an evicted payment replays ~20 events). Measured by `npm run bench`; README "Benchmarks".
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
