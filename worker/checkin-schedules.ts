@@ -3,6 +3,7 @@ import type { TerminalKeyStore } from '../activities/keys/key-store';
 import { TerminalSnKey } from '../workflows/search-attributes';
 import { checkinNowWorkflowId, checkinScheduleId, type CheckinInput } from '../workflows/checkin-types';
 import type { terminalCheckin } from '../workflows/terminal-checkin';
+import { endOfShanghaiDay } from '../workflows/timing';
 
 /** The daily check-in: 00:05 in China, after the gateway's day has turned (reference §2.4). */
 export const CHECKIN_AT = { hour: 0, minute: 5, timezone: 'Asia/Shanghai' } as const;
@@ -93,15 +94,13 @@ export function checkinRequester(
   };
 }
 
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
-const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-
 /** Terminals whose key was not received today (China time): they check in before their first payment. */
 export async function terminalsDueForCheckin(keyStore: TerminalKeyStore, now = Date.now()): Promise<string[]> {
   const due: string[] = [];
   for (const sn of await keyStore.terminalSns()) {
     const t = await keyStore.get(sn);
-    if (!t?.keyReceivedAt || shanghaiDay(Date.parse(t.keyReceivedAt)) !== shanghaiDay(now)) due.push(sn);
+    // Same Shanghai day ⇔ same end of day (workflows/timing.ts, the saga's own day arithmetic).
+    if (!t?.keyReceivedAt || endOfShanghaiDay(Date.parse(t.keyReceivedAt)) !== endOfShanghaiDay(now)) due.push(sn);
   }
   return due;
 }
