@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileKeyStore, KeyStoreError } from '../../activities/keys/file-key-store';
@@ -9,6 +8,7 @@ import type { RunningSimulator } from '../../simulator';
 import { DEMO_VENDOR } from '../../simulator';
 import { call, newClientSn, payFields, startTestSimulator } from '../simulator/helpers';
 import { newCode } from '../simulator/terminal-helpers';
+import { freePort } from '../../scripts/stack/ports';
 
 const VENDOR_KEY = DEMO_VENDOR.vendorKey;
 
@@ -181,11 +181,3 @@ describe('activate against the real simulator', () => {
     expect(await store.get(terminalSn)).toBeDefined();
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -12,6 +12,7 @@ import type { RunningSimulator } from '../../simulator';
 import { DEMO_VENDOR } from '../../simulator';
 import { call, newClientSn, payFields, startTestSimulator } from '../simulator/helpers';
 import { activated, newCode } from '../simulator/terminal-helpers';
+import { freePort } from '../../scripts/stack/ports';
 
 const SN = '100000000000000777';
 const KEY = '5f4dcc3b5aa765d61d8327deb882cf99';
@@ -261,11 +262,3 @@ describe('activateTerminal / checkinTerminal against the real simulator', () => 
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
