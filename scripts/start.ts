@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadWorkerConfig } from '../activities/config';
+import { loadWorkerConfig } from '../worker/config';
 import { loadTerminals } from '../simulator';
 import { TASK_QUEUE } from '../workflows/types';
 import { startEmbeddedStack } from './stack/embedded-stack';

@@ -1,5 +1,5 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { WorkerConfig } from '../activities/config';
+import type { WorkerConfig } from './config';
 import { createCheckinActivities } from '../activities/checkin-activities';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { GatewayClient } from '../activities/gateway/client';

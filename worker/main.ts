@@ -1,7 +1,7 @@
 /**
  * `npm run worker`: runs the payment worker until SIGINT/SIGTERM, then drains and exits.
  * Temporal connection from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
- * TLS, or a TOML profile); gateway and terminals from SQB_* (activities/config.ts); tuning from
+ * TLS, or a TOML profile); gateway and terminals from SQB_* (worker/config.ts); tuning from
  * WORKER_* (worker/tuning.ts); health, metrics and log format from WORKER_HEALTH_PORT,
  * WORKER_METRICS_ADDRESS and WORKER_LOG_FORMAT (worker/ops-config.ts). With SQB_KEY_STORE_FILE, every
  * terminal in the store gets a daily check-in schedule and terminals whose key is not from today
@@ -10,7 +10,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type Logger, type Worker } from '@temporalio/worker';
-import { ConfigError, loadWorkerConfig } from '../activities/config';
+import { ConfigError, loadWorkerConfig } from './config';
 import { KeyStoreError, FileKeyStore } from '../activities/keys/file-key-store';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { configuredTerminals, createPaymentWorker } from './create-worker';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigError } from '../activities/config';
+import { ConfigError } from './config';
 
 /** How the worker is watched: health endpoints, Prometheus metrics, log format (docs/production.md). */
 export interface WorkerOps {

@@ -1,5 +1,5 @@
 import { DefaultLogger, type LogEntry, type LogLevel, type Logger, Runtime } from '@temporalio/worker';
-import { ConfigError } from '../activities/config';
+import { ConfigError } from './config';
 import { GATEWAY_LATENCY_BUCKETS_MS, GATEWAY_LATENCY_METRIC } from '../activities/metrics';
 import type { LogFormat, WorkerOps } from './ops-config';
 

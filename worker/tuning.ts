@@ -1,5 +1,5 @@
 import type { WorkerOptions } from '@temporalio/worker';
-import { ConfigError } from '../activities/config';
+import { ConfigError } from './config';
 
 /** The worker options an operator may set from the environment; unset means the SDK's default (cache: ours). */
 export type WorkerTuning = Pick<

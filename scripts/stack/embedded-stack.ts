@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { WorkerConfig } from '../../activities/config';
+import type { WorkerConfig } from '../../worker/config';
 import { FileKeyStore } from '../../activities/keys/file-key-store';
 import { MemoryKeyStore } from '../../activities/keys/memory-key-store';
 import { startSimulator, type RunningSimulator, type TerminalCredentials } from '../../simulator';

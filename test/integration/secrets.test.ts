@@ -1,7 +1,7 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decodedPayloads } from '../helpers/history-corpus';
 import { PaymentsClient } from '../../client/payments-client';
-import { ConfigError, loadWorkerConfig } from '../../activities/config';
+import { ConfigError, loadWorkerConfig } from '../../worker/config';
 import { paymentWorkflowId, type PaymentRequest } from '../../workflows/types';
 import {
   TERMINAL_KEY,

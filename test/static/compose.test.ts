@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { parse } from 'yaml';
-import { loadWorkerConfig } from '../../activities/config';
+import { loadWorkerConfig } from '../../worker/config';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/toolchain/dev-server';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { TASK_QUEUE } from '../../workflows/types';

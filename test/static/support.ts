@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { WORKER_SQB_VARIABLES } from '../../activities/config';
+import { WORKER_SQB_VARIABLES } from '../../worker/config';
 import { TUNING_VARIABLE_NAMES } from '../../worker/tuning';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadWorkerConfig } from '../../activities/config';
+import { ConfigError, loadWorkerConfig } from '../../worker/config';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConfigError } from '../../activities/config';
+import { ConfigError } from '../../worker/config';
 import { errorCodeLabel } from '../../activities/metrics';
 import { DEFAULT_HEALTH_PORT, DEFAULT_METRICS_ADDRESS, loadWorkerOps } from '../../worker/ops-config';
 import { jsonLogLine } from '../../worker/runtime';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../activities/config';
+import { ConfigError } from '../../worker/config';
 import { loadWorkerTuning } from '../../worker/tuning';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
