@@ -2,7 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { type GatewayClient, UnknownTerminalError } from './gateway/client';
 import { UNKNOWN_TERMINAL_CODE, recordGatewayCall } from './metrics';
 import type { OrderLookupWire, PayRequestWire } from './gateway/models';
-import type { GatewayCallResult, GatewayOperation, PaymentRequest } from '../workflows/types';
+import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation, type PaymentRequest } from '../workflows/types';
 
 /** What the pay activity needs: the request minus the saga's timing. */
 export type PayInput = Omit<PaymentRequest, 'timing'>;
@@ -14,8 +14,6 @@ export interface OrderRef {
   sn?: string;
 }
 
-/** ApplicationFailure type of a call that was never sent because the terminal has no key here. */
-export const UNKNOWN_TERMINAL = 'UnknownTerminal';
 
 const HEARTBEAT_EVERY_MS = 2_000;
 

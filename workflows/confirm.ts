@@ -1,24 +1,35 @@
-import { sleep } from '@temporalio/workflow';
-import { afterConfirmQuery, type Decision } from './decisions';
+import { afterConfirmQuery, unreachable } from './decisions';
 import { gateway } from './gateway-steps';
 import { countConfirmPoll } from './metrics';
-import type { SagaState } from './saga-state';
+import type { Outcome, SagaState } from './saga-state';
+import { AGAIN, onSchedule } from './schedule';
+import { confirmSchedule } from './timing';
 
 /**
- * Pay ended without a definite answer: query on a fixed interval until the confirm window (counted
- * from the start of pay) ends. Always at least one query. Returns the last decision; RETRY means
- * "still not confirmed" and the caller compensates right away (no gap before the cancel).
+ * Phase 2, confirm: pay ended without a definite answer, so query on the confirm schedule (a fixed
+ * interval, until the window counted from the start of pay ends; always at least one query). Still
+ * unconfirmed at the end: compensate, right after the last query.
  */
-export async function confirmPayment(saga: SagaState, payStartedAt: number): Promise<Decision> {
-  const { confirmIntervalMs, confirmWindowMs } = saga.status.timing;
-  const windowEnd = payStartedAt + confirmWindowMs;
-  saga.setState('CONFIRMING');
-  for (let attempt = 1; ; attempt++) {
-    await sleep(confirmIntervalMs);
-    const answer = saga.record(await gateway.query(saga.orderRef()), attempt);
+export async function confirmPhase(saga: SagaState, payStartedAt: number): Promise<Outcome | 'COMPENSATE'> {
+  saga.move('CONFIRMING', 'pay in progress or without an answer');
+  const decision = await onSchedule(confirmSchedule(saga.timing, payStartedAt), async (n) => {
+    const answer = saga.record('confirm-query', n, await gateway.query(saga.orderRef()));
     countConfirmPoll(answer);
     const decision = afterConfirmQuery(answer);
-    if (decision.next !== 'RETRY') return decision;
-    if (Date.now() + confirmIntervalMs > windowEnd) return decision;
+    return decision.next === 'QUERY_AGAIN' ? AGAIN : decision;
+  });
+  switch (decision?.next) {
+    case undefined:
+      return 'COMPENSATE';
+    case 'PAID':
+      return { to: 'PAID', why: 'confirm query: PAID' };
+    case 'FAILED':
+      return { to: 'FAILED', why: 'confirm query: PAY_CANCELED or no order' };
+    case 'CANCELED':
+      return { to: 'CANCELED', why: 'confirm query: CANCELED' };
+    case 'ESCALATE':
+      return { to: 'NEEDS_ATTENTION', why: 'confirm query: order refunded', reason: decision.reason };
+    default:
+      return unreachable(decision);
   }
 }

@@ -1,52 +1,85 @@
 /**
- * The saga's decision table as pure functions: what to do after each gateway answer. Kept apart
- * from the workflow so every row can be unit-tested and read in one place (README mirrors it).
+ * The saga's decision table as pure functions, one decision type per phase: what each gateway answer
+ * means for the next step. No Temporal API here, so every row is unit-tested without a server
+ * (test/unit/decisions.test.ts); the README's decision table mirrors it.
  */
-import type { GatewayCallResult } from './types';
+import type { GatewayCallResult, PaymentState } from './types';
+import { isOrderNotFound, listedOrderStatus, type OrderStatus } from './vocabulary';
 
-const NOT_FOUND = ['UPAY_ORDER_NOT_EXISTS', 'UPAY_ORDER_NOT_EXIST'];
+type Escalate = { next: 'ESCALATE'; reason: string };
+/** `{ next: 'A' } | { next: 'B' }` from `'A' | 'B'`, so a switch on `next` narrows. */
+type Next<T extends string> = T extends unknown ? { next: T } : never;
+const escalate = (reason: string): Escalate => ({ next: 'ESCALATE', reason });
+
+/** Compile-time proof that a switch covered every case. */
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}
 
 function orderNotFound(r: GatewayCallResult): boolean {
-  return r.kind === 'definite_failure' && NOT_FOUND.includes(r.errorCode ?? '');
+  return r.kind === 'definite_failure' && isOrderNotFound(r.errorCode);
 }
 
 /** Order status from a query that positively answered, else undefined. */
-function knownStatus(q: GatewayCallResult): string | undefined {
-  return q.kind === 'success' || q.kind === 'in_progress' ? q.order?.orderStatus : undefined;
+function knownStatus(q: GatewayCallResult): OrderStatus | 'UNLISTED' | undefined {
+  return q.kind === 'success' || q.kind === 'in_progress' ? listedOrderStatus(q.order?.orderStatus) : undefined;
 }
 
-export type AfterPay = 'PAID' | 'FAILED' | 'CONFIRM';
+// --- pay ---
+
+export type PayDecision = 'PAID' | 'FAILED' | 'CONFIRM';
 
 /** Only a positive success is PAID; only a definite no is FAILED; everything else is confirmed by query. */
-export function afterPay(pay: GatewayCallResult): AfterPay {
-  if (pay.kind === 'success') return 'PAID';
-  if (pay.kind === 'definite_failure') return 'FAILED';
-  return 'CONFIRM';
-}
-
-export type Decision =
-  { next: 'PAID' | 'FAILED' | 'CANCELED' | 'REVOKED' | 'RETRY' | 'REFUSED' } | { next: 'ESCALATE'; reason: string };
-
-const go = (next: Exclude<Decision['next'], 'ESCALATE'>): Decision => ({ next });
-const escalate = (reason: string): Decision => ({ next: 'ESCALATE', reason });
-
-/** Confirm phase (pay in progress or unknown). RETRY = keep querying while the window lasts. */
-export function afterConfirmQuery(q: GatewayCallResult): Decision {
-  if (orderNotFound(q)) return go('FAILED'); // the pay never created an order: nothing to reverse
-  switch (knownStatus(q)) {
-    case 'PAID':
-      return go('PAID');
-    case 'PAY_CANCELED':
-      return go('FAILED');
-    case 'CANCELED':
-      return go('CANCELED');
-    case 'REFUNDED':
-    case 'PARTIAL_REFUNDED':
-      return escalate(`order ${q.order?.orderStatus} at the gateway while its payment was being confirmed`);
+export function afterPay(pay: GatewayCallResult): PayDecision {
+  switch (pay.kind) {
+    case 'success':
+      return 'PAID';
+    case 'definite_failure':
+      return 'FAILED';
+    case 'in_progress':
+    case 'unknown':
+      return 'CONFIRM';
     default:
-      return go('RETRY');
+      return unreachable(pay.kind);
   }
 }
+
+// --- confirm ---
+
+export type ConfirmDecision = Next<'PAID' | 'FAILED' | 'CANCELED' | 'QUERY_AGAIN'> | Escalate;
+
+/** A confirm query (pay was in progress or unknown). QUERY_AGAIN while the window lasts. */
+export function afterConfirmQuery(q: GatewayCallResult): ConfirmDecision {
+  if (orderNotFound(q)) return { next: 'FAILED' }; // the pay never created an order: nothing to reverse
+  const status = knownStatus(q);
+  switch (status) {
+    case 'PAID':
+      return { next: 'PAID' };
+    case 'PAY_CANCELED':
+      return { next: 'FAILED' };
+    case 'CANCELED':
+      return { next: 'CANCELED' };
+    case 'REFUNDED':
+    case 'PARTIAL_REFUNDED':
+      return escalate(`order ${status} at the gateway while its payment was being confirmed`);
+    case 'CREATED':
+    case 'PAY_ERROR':
+    case 'REFUND_INPROGRESS':
+    case 'REFUND_ERROR':
+    case 'CANCEL_ERROR':
+    case 'CANCEL_INPROGRESS':
+    case 'INVALID_STATUS_CODE':
+    case 'UNLISTED':
+    case undefined:
+      return { next: 'QUERY_AGAIN' };
+    default:
+      return unreachable(status);
+  }
+}
+
+// --- compensate (冲正) ---
+
+export type CancelDecision = Next<'CANCELED' | 'FAILED' | 'PAID' | 'CANCEL_AGAIN'> | Escalate;
 
 /** What the saga remembers across cancel attempts. */
 export interface CancelContext {
@@ -56,60 +89,68 @@ export interface CancelContext {
   refusal?: string;
 }
 
-/** A cancel attempt that did not succeed is always followed by a query; this reads that query. */
-export function afterCancelQuery(q: GatewayCallResult, ctx: CancelContext): Decision {
-  if (orderNotFound(q)) return go('FAILED');
+/** The code of a definite refusal of a cancel or revoke; "no such order" is not a refusal. */
+export function refusalOf(answer: GatewayCallResult): string | undefined {
+  if (answer.kind !== 'definite_failure' || orderNotFound(answer)) return undefined;
+  return answer.errorCode ?? answer.reason;
+}
+
+/** A cancel that did not succeed is always followed by a query; this reads that query. */
+export function afterCancelQuery(q: GatewayCallResult, ctx: CancelContext): CancelDecision {
+  if (orderNotFound(q)) return { next: 'FAILED' };
   const status = knownStatus(q);
-  if (status === 'CANCELED' || status === 'PAY_CANCELED') return go('CANCELED');
+  if (status === 'CANCELED' || status === 'PAY_CANCELED') return { next: 'CANCELED' };
   if (status === 'REFUNDED' || status === 'PARTIAL_REFUNDED')
     return escalate(`order ${status} at the gateway while cancelling`);
   if (ctx.refusal) return escalate(`cancel refused by the gateway: ${ctx.refusal}`);
   // The payment landed before any reversal took hold: consistent, not a failure.
-  if (status === 'PAID' && !ctx.reversalStarted) return go('PAID');
-  return go('RETRY');
+  if (status === 'PAID' && !ctx.reversalStarted) return { next: 'PAID' };
+  return { next: 'CANCEL_AGAIN' };
 }
 
-/** The cancel answer itself: success ends the saga, anything else is confirmed by query. */
-export function cancelRefusal(cancel: GatewayCallResult): string | undefined {
-  if (cancel.kind !== 'definite_failure' || orderNotFound(cancel)) return undefined;
-  return cancel.errorCode ?? cancel.reason;
-}
+// --- revoke (手动撤单) ---
 
-export function revokeRefusal(revoke: GatewayCallResult): string | undefined {
-  return cancelRefusal(revoke);
-}
+export type RevokeLookDecision = Next<'SEND_REVOKE' | 'ALREADY_REVOKED'> | Escalate;
 
 /**
- * The look before a revoke (patch `query-before-revoke`): undefined = PAID, or no clear answer, so
- * send the revoke (its own answer and the query after it decide). Already CANCELED = reversed
- * elsewhere, nothing to send. Anything else (refunded, not found) = a person decides.
+ * The look before the first revoke: PAID, or no clear answer, means send the revoke (its own
+ * answer and the query after it decide). Already CANCELED = reversed elsewhere, nothing to send.
+ * Anything else (refunded, not found) = a person decides.
  */
-export function beforeRevoke(q: GatewayCallResult): Decision | undefined {
+export function beforeRevoke(q: GatewayCallResult): RevokeLookDecision {
   const status = knownStatus(q);
-  if (status === 'CANCELED') return go('REVOKED');
+  if (status === 'CANCELED') return { next: 'ALREADY_REVOKED' };
   if (orderNotFound(q) || (status !== undefined && status !== 'PAID' && status !== 'CANCEL_INPROGRESS')) {
-    return escalate(`order ${status ?? 'not found'} at the gateway before revoke; revoke not sent`);
+    return escalate(`order ${q.order?.orderStatus ?? 'not found'} at the gateway before revoke; revoke not sent`);
   }
-  return undefined;
+  return { next: 'SEND_REVOKE' };
 }
 
+export type RevokeDecision = Next<'REVOKED' | 'REFUSED' | 'REVOKE_AGAIN'> | Escalate;
+
 /**
- * A revoke attempt that did not succeed is followed by a query; this reads it. A refusal means
- * "nothing happened" only for its own attempt: after an earlier attempt whose answer was lost, only
- * a query showing PAID proves the money is still there.
+ * A revoke that did not succeed is followed by a query; this reads it. A refusal means "nothing
+ * happened" only for its own attempt: after an earlier attempt whose answer was lost, only a query
+ * showing PAID proves the money is still there.
  */
-export function afterRevokeQuery(q: GatewayCallResult, refusal: string | undefined, earlierUnknown = false): Decision {
+export function afterRevokeQuery(
+  q: GatewayCallResult,
+  refusal: string | undefined,
+  earlierUnknown: boolean,
+): RevokeDecision {
   const status = knownStatus(q);
-  if (status === 'CANCELED') return go('REVOKED');
-  if (status === 'PAID') return go(refusal ? 'REFUSED' : 'RETRY');
+  if (status === 'CANCELED') return { next: 'REVOKED' };
+  if (status === 'PAID') return refusal ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
   if (orderNotFound(q) || (status !== undefined && status !== 'CANCEL_INPROGRESS')) {
-    return escalate(`order ${status ?? 'not found'} at the gateway during revoke`);
+    return escalate(`order ${q.order?.orderStatus ?? 'not found'} at the gateway during revoke`);
   }
-  return refusal && !earlierUnknown ? go('REFUSED') : go('RETRY');
+  return refusal && !earlierUnknown ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
 }
+
+// --- close ---
 
 /** Gateway statuses in which the merchant keeps nothing, for good. */
-const SETTLED_NOT_PAID = ['PAY_CANCELED', 'CANCELED', 'REFUNDED'];
+const SETTLED_NOT_PAID: readonly string[] = ['NOT_FOUND', 'PAY_CANCELED', 'CANCELED', 'REFUNDED'];
 
 /**
  * The check before close, for a PAID found late and for every operator resolution: the gateway must
@@ -117,10 +158,37 @@ const SETTLED_NOT_PAID = ['PAY_CANCELED', 'CANCELED', 'REFUNDED'];
  * nothing. An order still in flight or an unknown answer goes back to a person (the gateway cancels
  * unpaid orders within minutes, so by the close of the day its answer is final).
  */
-export function disagreesAtClose(state: string, q: GatewayCallResult): string | undefined {
-  const status = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
-  const agrees =
-    state === 'PAID' ? status === 'PAID' : status === 'NOT_FOUND' || SETTLED_NOT_PAID.includes(status ?? '');
+export function disagreesAtClose(state: PaymentState, q: GatewayCallResult): string | undefined {
+  const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
+  const agrees = state === 'PAID' ? seen === 'PAID' : seen !== undefined && SETTLED_NOT_PAID.includes(seen);
   if (agrees) return undefined;
-  return `order is ${status ?? 'unknown'} at the gateway at close, but the payment is ${state}`;
+  const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;
+  return `order is ${shown} at the gateway at close, but the payment is ${state}`;
+}
+
+// --- hold (after the outcome, until the revoke window closes) ---
+
+/** What the hold phase does next; each step changes something, then the phase asks again. */
+export type HoldStep =
+  | 'AWAIT_RESOLUTION' // NEEDS_ATTENTION: wait for a person's resolve, then apply it
+  | 'REVOKE' // a revoke is pending, the payment is PAID and the window open: carry it out
+  | 'SET_REVOKE_ASIDE' // a revoke is pending but cannot run (not PAID, or the window closed)
+  | 'WAIT' // until a revoke arrives or the revoke window closes
+  | 'CHECK_AT_CLOSE' // the window has closed: ask the gateway to confirm a late or resolved state
+  | 'CLOSE';
+
+export interface HoldView {
+  state: PaymentState;
+  revokePending: boolean;
+  revokeWindowOpen: boolean;
+  closeCheckNeeded: boolean;
+}
+
+/** The hold phase's order of business, in one place: a person first, then a revoke, then the window, then the check. */
+export function nextHoldStep(h: HoldView): HoldStep {
+  if (h.state === 'NEEDS_ATTENTION') return 'AWAIT_RESOLUTION';
+  if (h.revokePending) return h.state === 'PAID' && h.revokeWindowOpen ? 'REVOKE' : 'SET_REVOKE_ASIDE';
+  if (h.revokeWindowOpen) return 'WAIT';
+  if (h.closeCheckNeeded) return 'CHECK_AT_CLOSE';
+  return 'CLOSE';
 }

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { OrderRef, PayInput, PaymentActivities } from '../activities/payment-activities';
-import type { GatewayCallResult, GatewayOperation } from './types';
+import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation } from './types';
 
 /**
  * Activity options. Every gateway activity runs once (maximumAttempts 1): the saga owns the retry
@@ -16,31 +16,20 @@ export const ACTIVITY_TIMEOUTS_MS: Record<'pay' | 'query' | 'cancel' | 'revoke',
 };
 
 const HEARTBEAT_TIMEOUT = '10 seconds';
-const ONCE = { maximumAttempts: 1 };
 
-const pay = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: ACTIVITY_TIMEOUTS_MS.pay,
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: ONCE,
-});
-const query = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: ACTIVITY_TIMEOUTS_MS.query,
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: ONCE,
-});
-const cancel = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: ACTIVITY_TIMEOUTS_MS.cancel,
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: ONCE,
-});
-const revoke = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: ACTIVITY_TIMEOUTS_MS.revoke,
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: ONCE,
-});
+/** One proxy per operation, each with its own startToClose; every gateway activity runs once. */
+function proxyFor(operation: keyof typeof ACTIVITY_TIMEOUTS_MS) {
+  return proxyActivities<PaymentActivities>({
+    startToCloseTimeout: ACTIVITY_TIMEOUTS_MS[operation],
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: 1 },
+  });
+}
 
-/** Must equal activities/payment-activities.ts UNKNOWN_TERMINAL (a value import would leave the sandbox). */
-const UNKNOWN_TERMINAL = 'UnknownTerminal';
+const pay = proxyFor('pay');
+const query = proxyFor('query');
+const cancel = proxyFor('cancel');
+const revoke = proxyFor('revoke');
 
 /**
  * An activity that failed (worker crash, timeout, unexpected error) tells nothing about the money:

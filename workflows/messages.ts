@@ -1,7 +1,8 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from './definitions';
 import type { SagaState } from './saga-state';
-import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRecord, type RevokeRequest } from './types';
+import { revokeWindowOpen } from './timing';
+import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRequest } from './types';
 import { describeProblems, validateResolveRequest, validateRevokeRequest } from './validation';
 
 /** A revoke is remembered in these states; it runs only if the payment is (or turns out) PAID. */
@@ -15,7 +16,7 @@ function revokeRejection(saga: SagaState, request: unknown): string | undefined 
   if (revoke)
     return `a revoke was already requested at ${new Date(revoke.requestedAt).toISOString()} (revoke is allowed once)`;
   if (!REVOKE_ACCEPTED_IN.includes(state)) return `payment is ${state}; only a PAID payment can be revoked`;
-  if (Date.now() >= timing.revokeWindowEnd)
+  if (!revokeWindowOpen(timing, Date.now()))
     return 'the revoke window has closed (same business day only, Asia/Shanghai)';
   return undefined;
 }
@@ -25,18 +26,6 @@ function resolveRejection(saga: SagaState, request: unknown): string | undefined
   if (problems.length > 0) return describeProblems(problems);
   if (saga.state !== 'NEEDS_ATTENTION') return `payment is ${saga.state}; resolve applies to NEEDS_ATTENTION only`;
   return undefined;
-}
-
-function recordRevoke(saga: SagaState, request: RevokeRequest, via: 'signal' | 'update'): RevokeRecord {
-  const record: RevokeRecord = {
-    operator: request.operator,
-    reason: request.reason,
-    via,
-    requestedAt: Date.now(),
-    status: 'PENDING',
-  };
-  saga.status.revoke = record;
-  return record;
 }
 
 /**
@@ -51,8 +40,8 @@ export function installHandlers(saga: SagaState): void {
     revokeSignal,
     (request: RevokeRequest) => {
       const why = revokeRejection(saga, request);
-      if (why) saga.status.ignored.push({ at: Date.now(), name: 'revoke', why });
-      else recordRevoke(saga, request, 'signal');
+      if (why) saga.ignore('revoke', why);
+      else saga.requestRevoke(request, 'signal');
     },
     { description: '手动撤单 (same day, PAID only): {"operator":"…","reason":"…"}' },
   );
@@ -60,7 +49,7 @@ export function installHandlers(saga: SagaState): void {
   setHandler(
     revokeUpdate,
     async (request: RevokeRequest) => {
-      const revoke = recordRevoke(saga, request, 'update');
+      const revoke = saga.requestRevoke(request, 'update');
       // Answer once the revoke is decided, or once the payment waits for a person: the revoke stays
       // remembered (PENDING) and runs after a PAID resolution, but the caller must not hang for hours.
       const decided = () => revoke.status !== 'PENDING' && revoke.status !== 'IN_PROGRESS';
@@ -80,8 +69,8 @@ export function installHandlers(saga: SagaState): void {
     resolveSignal,
     (request: ResolveRequest) => {
       const why = resolveRejection(saga, request);
-      if (why) saga.status.ignored.push({ at: Date.now(), name: 'resolve', why });
-      else saga.pendingResolve = request;
+      if (why) saga.ignore('resolve', why);
+      else saga.requestResolve(request);
     },
     {
       description:

@@ -1,71 +1,88 @@
-import { patched } from '@temporalio/workflow';
-import { afterRevokeQuery, beforeRevoke, revokeRefusal, type Decision } from './decisions';
+import { deprecatePatch } from '@temporalio/workflow';
+import { afterRevokeQuery, beforeRevoke, refusalOf, unreachable } from './decisions';
 import { gateway } from './gateway-steps';
 import { countRevoke } from './metrics';
-import { onReversalSchedule } from './reversal-schedule';
 import type { SagaState } from './saga-state';
+import { AGAIN, onSchedule } from './schedule';
+import { revokeSchedule, revokeWindowOpen } from './timing';
 
-/** Patch id of "query the order before the first revoke" (2026-11-26). */
+/** Patch id of "query the order before the first revoke" (2026-11-26; deprecated 2026-12-02). */
 export const QUERY_BEFORE_REVOKE = 'query-before-revoke';
-/** Patch id: a refusal after an earlier unknown revoke answer is no proof the money stayed (2026-11-26, fuzz seed 1898). */
+/** Patch id: a refusal after an earlier unknown revoke answer is no proof (2026-11-26, fuzz seed 1898; deprecated 2026-12-02). */
 export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 
+type RevokeOutcome = { next: 'REVOKED' | 'REFUSED'; detail?: string } | { next: 'ESCALATE'; reason: string };
+
 /**
- * 手动撤单 of a PAID order, carried out by the main flow only (handlers just record intent), with
- * the same schedule discipline as cancel, until the revoke window closes.
+ * Hold phase, revoke (手动撤单) of a PAID order, carried out by the main flow only (handlers just
+ * record intent): look first, then revoke on the revoke schedule until the window closes.
  */
-export async function revokePayment(saga: SagaState): Promise<void> {
-  if (!saga.status.revoke) return;
-  saga.status.revoke.status = 'IN_PROGRESS';
-  saga.setState('REVOKING');
-  // Added while payments were in flight, so it is patched: runs started before it replay the old
-  // path (revoke without looking first). README "Evolving the saga" walks through it.
-  const decidedByLook = patched(QUERY_BEFORE_REVOKE) ? await lookBeforeRevoke(saga) : undefined;
-  finishRevoke(saga, decidedByLook ?? (await revokeOnSchedule(saga)));
+export async function revokePhase(saga: SagaState): Promise<void> {
+  saga.moveRevoke('IN_PROGRESS');
+  saga.move('REVOKING', 'revoke requested');
+  finishRevoke(saga, (await lookBeforeRevoke(saga)) ?? (await revokeOnSchedule(saga)));
 }
 
 /** Query first: an order already reversed, refunded or unknown at the gateway gets no revoke. */
-async function lookBeforeRevoke(saga: SagaState): Promise<Decision | undefined> {
-  const decision = beforeRevoke(saga.record(await gateway.query(saga.orderRef()), 0));
-  if (decision?.next === 'REVOKED') saga.status.revoke!.detail = 'already CANCELED at the gateway; no revoke sent';
-  return decision;
+async function lookBeforeRevoke(saga: SagaState): Promise<RevokeOutcome | undefined> {
+  // Every payment open today started after this patch; the call stays until none recorded without it is open.
+  deprecatePatch(QUERY_BEFORE_REVOKE);
+  const look = beforeRevoke(saga.record('revoke-look-query', 1, await gateway.query(saga.orderRef())));
+  switch (look.next) {
+    case 'SEND_REVOKE':
+      return undefined;
+    case 'ALREADY_REVOKED':
+      return { next: 'REVOKED', detail: 'already CANCELED at the gateway; no revoke sent' };
+    case 'ESCALATE':
+      return look;
+    default:
+      return unreachable(look);
+  }
 }
 
-async function revokeOnSchedule(saga: SagaState): Promise<Decision> {
-  const revoke = saga.status.revoke!;
-  const windowEnd = saga.status.timing.revokeWindowEnd;
+async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
   let earlierUnknown = false; // an earlier attempt may have reversed the money without telling us
-  const decision = await onReversalSchedule(saga, windowEnd, async (n): Promise<Decision> => {
+  const outcome = await onSchedule(revokeSchedule(saga.timing), async (n): Promise<RevokeOutcome | typeof AGAIN> => {
     // Same business day only: nothing is sent once the window has closed (the look may have taken long).
-    if (Date.now() >= windowEnd) {
+    if (!revokeWindowOpen(saga.timing, Date.now())) {
       if (n > 1) return { next: 'ESCALATE', reason: 'the revoke window closed after an unknown revoke answer' };
-      revoke.detail = 'the revoke window closed before the revoke could be sent';
-      return { next: 'REFUSED' };
+      return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
     }
-    const answer = saga.record(await gateway.revoke(saga.orderRef()), n);
+    const answer = saga.record('revoke', n, await gateway.revoke(saga.orderRef()));
     if (answer.kind === 'success') return { next: 'REVOKED' };
-    const refusal = revokeRefusal(answer);
-    const query = saga.record(await gateway.query(saga.orderRef()), n);
-    const doubt = earlierUnknown && patched(REFUSAL_AFTER_UNKNOWN_REVOKE);
+    const refusal = refusalOf(answer);
+    const query = saga.record('revoke-check-query', n, await gateway.query(saga.orderRef()));
+    if (earlierUnknown) deprecatePatch(REFUSAL_AFTER_UNKNOWN_REVOKE);
+    const decision = afterRevokeQuery(query, refusal, earlierUnknown);
     if (answer.kind === 'unknown' || answer.kind === 'in_progress') earlierUnknown = true;
-    const decision = afterRevokeQuery(query, refusal, doubt);
-    if (decision.next === 'REFUSED' && refusal) revoke.detail = refusal;
-    return decision;
+    switch (decision.next) {
+      case 'REVOKE_AGAIN':
+        return AGAIN;
+      case 'REFUSED':
+        return refusal ? { next: 'REFUSED', detail: refusal } : { next: 'REFUSED' };
+      default:
+        return decision;
+    }
   });
-  return decision ?? { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
+  return outcome ?? { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
 }
 
-function finishRevoke(saga: SagaState, outcome: Decision): void {
-  const revoke = saga.status.revoke!;
-  if (outcome.next === 'REVOKED') {
-    revoke.status = 'REVOKED';
-    saga.setState('REVOKED');
-  } else if (outcome.next === 'REFUSED') {
-    revoke.status = 'REFUSED';
-    saga.setState('PAID');
-  } else {
-    revoke.status = 'NEEDS_ATTENTION';
-    saga.escalate(outcome.next === 'ESCALATE' ? outcome.reason : `unexpected revoke decision ${outcome.next}`);
+function finishRevoke(saga: SagaState, outcome: RevokeOutcome): void {
+  switch (outcome.next) {
+    case 'REVOKED':
+      saga.moveRevoke('REVOKED', outcome.detail);
+      saga.move('REVOKED', 'revoke succeeded, or query: CANCELED');
+      break;
+    case 'REFUSED':
+      saga.moveRevoke('REFUSED', outcome.detail);
+      saga.move('PAID', 'revoke refused, the money stayed');
+      break;
+    case 'ESCALATE':
+      saga.moveRevoke('NEEDS_ATTENTION');
+      saga.escalate('revoke without a definite answer, or order not PAID', outcome.reason);
+      break;
+    default:
+      unreachable(outcome);
   }
   countRevoke(saga.status);
 }

@@ -1,31 +1,46 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from './search-attributes';
+import { IllegalTransitionError, findTransition, isRevokeTransition, type TransitionWhy } from './transitions';
 import type {
+  CallStep,
   GatewayCallRecord,
   GatewayCallResult,
+  IgnoredMessage,
   PaymentRequest,
   PaymentState,
   PaymentStatus,
   ResolveRequest,
   ResolvedTiming,
+  RevokeRecord,
+  RevokeRequest,
+  RevokeStatus,
 } from './types';
 
+/** What the money did, as a phase found it: the payment's first outcome. */
+export type Outcome =
+  | { to: 'PAID' | 'FAILED' | 'CANCELED'; why: TransitionWhy }
+  | { to: 'NEEDS_ATTENTION'; why: TransitionWhy; reason: string };
+
 /**
- * The one mutable record of a payment. Every state change goes through here, so the status query
- * and the search attributes can never disagree.
+ * The one mutable record of a payment, and the only code that changes it: state, revoke, escalation,
+ * resolution, calls. Each change of state or revoke status must be a row of transitions.ts; anything
+ * else throws IllegalTransitionError. Search attributes are published with every state change, so
+ * the status query and the Web UI's list never disagree.
  */
 export class SagaState {
   readonly status: PaymentStatus;
   /** An operator's resolve, waiting for the main flow to apply it. */
-  pendingResolve: ResolveRequest | undefined;
-  /** A cancel was sent before the payment turned out PAID: check the order once more before closing. */
-  verifyBeforeClose = false;
+  private pendingResolve: ResolveRequest | undefined;
+  /** Set by a transition marked checkAtClose; cleared when the check has run. */
+  private closeCheckDue = false;
 
   constructor(
     readonly request: PaymentRequest,
     timing: ResolvedTiming,
     startedAt: number,
+    /** Where the state goes for the Web UI's list: the workflow's search attributes (a test may watch instead). */
+    private readonly publish: (status: PaymentStatus) => void = publishSearchAttributes,
   ) {
     this.status = {
       state: 'PAYING',
@@ -44,41 +59,43 @@ export class SagaState {
     return this.status.state;
   }
 
-  /** Publishes whatever search attributes differ from the current ones, in one history event. */
-  private publish(): void {
-    const s = this.status;
-    const wanted: SearchAttributeUpdatePair[] = [
-      { key: PaymentStateKey, value: s.state },
-      { key: ClientSnKey, value: s.clientSn },
-      { key: TerminalSnKey, value: s.terminalSn },
-      { key: AmountFenKey, value: s.amountFen },
-    ];
-    if (s.sn) wanted.push({ key: SnKey, value: s.sn });
-    const current = workflowInfo().typedSearchAttributes;
-    const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
-    if (changed.length > 0) upsertSearchAttributes(changed);
+  get timing(): ResolvedTiming {
+    return this.status.timing;
   }
 
   /** Called once at start: fills in attributes the starter did not set (CLI and UI starts). */
   init(): void {
-    this.publish();
+    this.publish(this.status);
   }
 
-  setState(state: PaymentState): void {
-    this.status.state = state;
-    this.publish();
+  /** Moves the payment, if the table has this row. */
+  move(to: PaymentState, why: TransitionWhy): void {
+    const from = this.status.state;
+    const row = findTransition(from, to, why);
+    if (!row) throw new IllegalTransitionError(`${from} → ${to} (${why})`);
+    if (row.checkAtClose) this.closeCheckDue = true;
+    this.status.state = to;
+    this.publish(this.status);
   }
 
-  record(result: GatewayCallResult, attempt: number): GatewayCallResult {
-    const record: GatewayCallRecord = { ...result, at: Date.now(), attempt };
+  /** Applies what a phase decided the money did. */
+  settle(outcome: Outcome): void {
+    if (outcome.to === 'NEEDS_ATTENTION') this.escalate(outcome.why, outcome.reason);
+    else this.move(outcome.to, outcome.why);
+  }
+
+  /** Hands the payment to a person, saying why in words an operator can act on. */
+  escalate(why: TransitionWhy, reason: string): void {
+    this.status.escalation = { reason, at: Date.now() };
+    this.move('NEEDS_ATTENTION', why);
+  }
+
+  /** Keeps one gateway call in the status, with the step it belongs to. */
+  record(step: CallStep, attempt: number, result: GatewayCallResult): GatewayCallResult {
+    const record: GatewayCallRecord = { ...result, at: Date.now(), step, attempt };
     this.status.calls.push(record);
     if (!this.status.sn && result.order?.sn) this.status.sn = result.order.sn;
     return result;
-  }
-
-  escalate(reason: string): void {
-    this.status.escalation = { reason, at: Date.now() };
-    this.setState('NEEDS_ATTENTION');
   }
 
   /** The order reference for query, cancel and revoke: `sn` once the gateway has given one. */
@@ -87,12 +104,89 @@ export class SagaState {
     return sn ? { terminalSn, clientSn, sn } : { terminalSn, clientSn };
   }
 
+  // --- messages from people (handlers record them; the main flow acts) ---
+
+  /** A message that cannot be honoured; signals cannot be refused, so it is kept for the operator. */
+  ignore(name: IgnoredMessage['name'], why: string): void {
+    this.status.ignored.push({ at: Date.now(), name, why });
+  }
+
+  requestRevoke(request: RevokeRequest, via: RevokeRecord['via']): RevokeRecord {
+    this.assertRevokeMove('NONE', 'PENDING');
+    const record: RevokeRecord = {
+      operator: request.operator,
+      reason: request.reason,
+      via,
+      requestedAt: Date.now(),
+      status: 'PENDING',
+    };
+    this.status.revoke = record;
+    return record;
+  }
+
+  /** Moves the revoke, if transitions.ts allows it; `detail` says why when it did not reverse. */
+  moveRevoke(to: RevokeStatus, detail?: string): void {
+    const revoke = this.status.revoke;
+    this.assertRevokeMove(revoke?.status ?? 'NONE', to);
+    revoke!.status = to;
+    if (detail !== undefined) revoke!.detail = detail;
+  }
+
+  /** A note on the revoke without changing it (e.g. nothing was sent because the order was already reversed). */
+  noteRevoke(detail: string): void {
+    if (this.status.revoke) this.status.revoke.detail = detail;
+  }
+
+  requestResolve(request: ResolveRequest): void {
+    this.pendingResolve = request;
+  }
+
+  get resolveRequested(): boolean {
+    return this.pendingResolve !== undefined;
+  }
+
   /** Applies an operator's resolve: the state becomes what the money actually did. */
   applyResolution(): void {
     const request = this.pendingResolve;
     if (!request) return;
     this.pendingResolve = undefined;
     this.status.resolution = { ...request, resolvedAt: Date.now() };
-    this.setState(request.resolution);
+    this.move(request.resolution, 'operator resolution');
   }
+
+  /**
+   * Whether the gateway must be asked once more before the workflow closes: after a transition
+   * marked checkAtClose, unless the payment has since been revoked by the gateway's own answer
+   * (a REVOKED without a resolution is the gateway's word already).
+   */
+  get closeCheckNeeded(): boolean {
+    return this.closeCheckDue && (this.state === 'PAID' || this.status.resolution !== undefined);
+  }
+
+  closeCheckDone(): void {
+    this.closeCheckDue = false;
+  }
+
+  /** The workflow has done all it will do. */
+  markClosed(): void {
+    this.status.settledAt = Date.now();
+  }
+
+  private assertRevokeMove(from: RevokeStatus | 'NONE', to: RevokeStatus): void {
+    if (!isRevokeTransition(from, to)) throw new IllegalTransitionError(`revoke ${from} → ${to}`);
+  }
+}
+
+/** Publishes whatever search attributes differ from the payment's status, in one history event. */
+function publishSearchAttributes(s: PaymentStatus): void {
+  const wanted: SearchAttributeUpdatePair[] = [
+    { key: PaymentStateKey, value: s.state },
+    { key: ClientSnKey, value: s.clientSn },
+    { key: TerminalSnKey, value: s.terminalSn },
+    { key: AmountFenKey, value: s.amountFen },
+  ];
+  if (s.sn) wanted.push({ key: SnKey, value: s.sn });
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
 }

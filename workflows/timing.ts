@@ -34,9 +34,45 @@ export function resolveTiming(overrides: TimingOverrides | undefined, startedAt:
   };
 }
 
-/** Pause before cancel attempt `attempt` (1-based; the first goes right after the last query). */
-export function cancelDelayMs(timing: ResolvedTiming, attempt: number): number {
+/**
+ * Pause before reversal attempt `attempt` (1-based; the first goes right away). Cancel and revoke
+ * share this back-off: `cancelDelaysMs` is named after its first user, and renaming an input field
+ * would break payments started with it.
+ */
+export function reversalDelayMs(timing: ResolvedTiming, attempt: number): number {
   if (attempt <= 1) return 0;
   const delays = timing.cancelDelaysMs;
   return delays[Math.min(attempt - 2, delays.length - 1)] ?? 0;
+}
+
+/** When attempts run: a pause before each, and the last instant one may start (schedule.ts). */
+export interface Schedule {
+  delayBeforeMs(attempt: number): number;
+  /** Inclusive. The first attempt runs whatever the time. */
+  lastStartAt: number;
+}
+
+/** Confirm queries: one every interval, the last one at most confirmWindowMs after pay started. */
+export function confirmSchedule(timing: ResolvedTiming, payStartedAt: number): Schedule {
+  return { delayBeforeMs: () => timing.confirmIntervalMs, lastStartAt: payStartedAt + timing.confirmWindowMs };
+}
+
+/** Cancels (冲正): none starts at or after the cancel deadline (times are whole ms, so -1 is "before"). */
+export function cancelSchedule(timing: ResolvedTiming): Schedule {
+  return { delayBeforeMs: (n) => reversalDelayMs(timing, n), lastStartAt: timing.cancelDeadline - 1 };
+}
+
+/** Revokes: none starts once the revoke window has closed. */
+export function revokeSchedule(timing: ResolvedTiming): Schedule {
+  return { delayBeforeMs: (n) => reversalDelayMs(timing, n), lastStartAt: timing.revokeWindowEnd - 1 };
+}
+
+/** Revoke (手动撤单) is allowed on the payment's own business day only: until revokeWindowEnd, exclusive. */
+export function revokeWindowOpen(timing: ResolvedTiming, now: number): boolean {
+  return now < timing.revokeWindowEnd;
+}
+
+/** How long until the revoke window closes (≤ 0 once it has). */
+export function untilRevokeWindowCloses(timing: ResolvedTiming, now: number): number {
+  return timing.revokeWindowEnd - now;
 }

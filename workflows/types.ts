@@ -24,6 +24,7 @@ export type OutcomeKind = 'success' | 'definite_failure' | 'in_progress' | 'unkn
 export interface OrderSnapshot {
   sn: string;
   clientSn: string;
+  /** As the gateway sent it: an OrderStatus (vocabulary.ts), or a value no document lists. */
   orderStatus: string;
   /** Flow status of this call's transaction (`status`), e.g. SUCCESS, FAIL_CANCELED, IN_PROG. */
   flowStatus?: string;
@@ -149,12 +150,31 @@ export interface IgnoredMessage {
   why: string;
 }
 
+/**
+ * Which step of the saga made a gateway call: pay; the confirm queries; each cancel (冲正) and the
+ * query that checks it; the query before the first revoke, each revoke and the query that checks
+ * it; the query before the workflow closes.
+ */
+export type CallStep =
+  | 'pay'
+  | 'confirm-query'
+  | 'cancel'
+  | 'cancel-check-query'
+  | 'revoke-look-query'
+  | 'revoke'
+  | 'revoke-check-query'
+  | 'close-check-query';
+
 /** One gateway call as the saga recorded it. */
 export interface GatewayCallRecord extends GatewayCallResult {
   at: number;
-  /** 1-based attempt number within its step (confirm query n, cancel attempt n, …). */
+  step: CallStep;
+  /** 1-based number within its step: confirm query n, cancel n and its check query n, revoke n, … */
   attempt: number;
 }
+
+/** ApplicationFailure type of a call never sent because the worker has no key for the terminal. */
+export const UNKNOWN_TERMINAL = 'UnknownTerminal';
 
 /** Everything the `status` query returns. */
 export interface PaymentStatus {
@@ -171,7 +191,7 @@ export interface PaymentStatus {
   escalation?: { reason: string; at: number };
   resolution?: ResolutionRecord;
   ignored: IgnoredMessage[];
-  /** Set when the workflow has finished its work and only waits for the revoke window to close. */
+  /** When the workflow finished: the revoke window had closed and any check at close agreed. */
   settledAt?: number;
 }
 

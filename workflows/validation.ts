@@ -2,7 +2,7 @@
  * Pure input checks shared by the client library (before anything is started) and the workflow
  * (for starts from the CLI or Web UI). Each problem names its field.
  */
-import type { PaymentRequest, ResolveRequest, RevokeRequest } from './types';
+import type { ResolveRequest } from './types';
 
 export interface FieldProblem {
   field: string;
@@ -157,12 +157,4 @@ export function validateResolveRequest(input: unknown): FieldProblem[] {
 /** One readable line: `amountFen must be positive; clientSn is required`. */
 export function describeProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.field} ${p.problem}`).join('; ');
-}
-
-export function isPaymentRequest(input: unknown): input is PaymentRequest {
-  return validatePaymentRequest(input).length === 0;
-}
-
-export function isRevokeRequest(input: unknown): input is RevokeRequest {
-  return validateRevokeRequest(input).length === 0;
 }

@@ -18,18 +18,31 @@ describe('history corpus', () => {
   });
 
   // legacy/<patch-id>/ holds histories recorded before that patch: the old path, kept until the
-  // patch is deprecated. The same path recorded now must carry the patch marker.
+  // patch is deprecated. The same path recorded now must carry the patch marker. (None today: the
+  // last three patches were deprecated on 2026-12-02 and their legacy histories removed.)
   const legacy = corpus.filter((f) => f.name.startsWith('legacy/'));
-  it.each(legacy.map((f) => [f.name, f] as const))(
-    "%s is the pre-patch path; today's recording is patched",
-    (name, file) => {
-      const [, patchId, base] = name.split('/');
-      const current = corpus.find((f) => f.name === base);
-      expect(current).toBeDefined();
-      expect(patchMarkers(file.history)).not.toContain(patchId);
-      expect(patchMarkers(current!.history)).toContain(patchId);
-    },
-  );
+  if (legacy.length > 0) {
+    it.each(legacy.map((f) => [f.name, f] as const))(
+      "%s is the pre-patch path; today's recording is patched",
+      (name, file) => {
+        const [, patchId, base] = name.split('/');
+        const current = corpus.find((f) => f.name === base);
+        expect(current).toBeDefined();
+        expect(patchMarkers(file.history)).not.toContain(patchId);
+        expect(patchMarkers(current!.history)).toContain(patchId);
+      },
+    );
+  }
+
+  // A deprecated patch keeps its deprecatePatch() call while histories recorded with its marker can
+  // still be open; these are the recordings that show why (README "Evolving the saga", step 3).
+  it.each([
+    ['query-before-revoke', 'revoke-by-signal.json'],
+    ['verify-resolution-at-close', 'needs-attention-then-resolved.json'],
+  ])("%s: today's recording carries the (now deprecated) patch marker", (patchId, name) => {
+    const current = corpus.find((f) => f.name === name);
+    expect(patchMarkers(current!.history)).toContain(patchId);
+  });
 
   it.each(corpus.map((f) => [f.name, f] as const))('replays %s', async (name, file) => {
     await expect(

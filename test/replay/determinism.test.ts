@@ -21,25 +21,27 @@ interface Mutant {
 const MUTANTS: Mutant[] = [
   {
     change: 'an extra activity before pay',
-    file: 'payment-saga.ts',
-    find: '  const payStartedAt = Date.now();\n',
-    replace: '  const payStartedAt = Date.now();\n  await gateway.query(saga.orderRef());\n',
+    file: 'pay.ts',
+    find: "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga.request)));\n",
+    replace:
+      '  await gateway.query(saga.orderRef());\n' +
+      "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga.request)));\n",
     history: 'happy.json',
   },
   {
     change: 'cancel and its query reordered',
     file: 'compensate.ts',
-    find: '    const cancel = saga.record(await gateway.cancel(saga.orderRef()), n);\n',
+    find: "    const cancel = saga.record('cancel', n, await gateway.cancel(saga.orderRef()));\n",
     replace:
-      '    saga.record(await gateway.query(saga.orderRef()), n);\n' +
-      '    const cancel = saga.record(await gateway.cancel(saga.orderRef()), n);\n',
+      '    await gateway.query(saga.orderRef());\n' +
+      "    const cancel = saga.record('cancel', n, await gateway.cancel(saga.orderRef()));\n",
     history: 'in-progress-then-canceled.json',
   },
   {
-    change: 'an extra timer in the confirm loop',
-    file: 'confirm.ts',
-    find: '    await sleep(confirmIntervalMs);\n',
-    replace: '    await sleep(confirmIntervalMs);\n    await sleep(1);\n',
+    change: 'an extra timer in the schedule (confirm queries)',
+    file: 'schedule.ts',
+    find: '    if (delay > 0) await sleep(delay);\n',
+    replace: '    if (delay > 0) await sleep(delay);\n    await sleep(1);\n',
     history: 'in-progress-then-paid.json',
   },
 ];
@@ -70,9 +72,9 @@ describe('replay catches non-deterministic changes', () => {
   it('does not catch a changed timer duration (timers match by sequence): durations live in the input', async () => {
     const mutant: Mutant = {
       change: 'a changed timer duration',
-      file: 'confirm.ts',
-      find: '    await sleep(confirmIntervalMs);\n',
-      replace: '    await sleep(confirmIntervalMs * 2);\n',
+      file: 'schedule.ts',
+      find: '    if (delay > 0) await sleep(delay);\n',
+      replace: '    if (delay > 0) await sleep(delay * 2);\n',
       history: 'in-progress-then-paid.json',
     };
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: buildMutant(mutant, 99), logger: quiet });

@@ -4,10 +4,10 @@ import {
   afterPay,
   afterRevokeQuery,
   beforeRevoke,
-  cancelRefusal,
+  refusalOf,
   disagreesAtClose,
 } from '../../workflows/decisions';
-import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
+import type { GatewayCallResult, OutcomeKind, PaymentState } from '../../workflows/types';
 
 function call(
   operation: GatewayCallResult['operation'],
@@ -38,9 +38,9 @@ describe('afterConfirmQuery', () => {
     ['CANCELED', query('CANCELED'), 'CANCELED'],
     ['not found', notFound, 'FAILED'],
     ['not found (EN spelling)', notFoundEn, 'FAILED'],
-    ['CREATED', query('CREATED', 'in_progress'), 'RETRY'],
-    ['PAY_ERROR', query('PAY_ERROR', 'unknown'), 'RETRY'],
-    ['transport error', unknownQuery, 'RETRY'],
+    ['CREATED', query('CREATED', 'in_progress'), 'QUERY_AGAIN'],
+    ['PAY_ERROR', query('PAY_ERROR', 'unknown'), 'QUERY_AGAIN'],
+    ['transport error', unknownQuery, 'QUERY_AGAIN'],
     ['REFUNDED', query('REFUNDED'), 'ESCALATE'],
     ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'ESCALATE'],
   ])('%s → %s', (_label, q, next) => expect(afterConfirmQuery(q).next).toBe(next));
@@ -53,7 +53,7 @@ describe('afterCancelQuery', () => {
     ['PAY_CANCELED', query('PAY_CANCELED'), plain, 'CANCELED'],
     ['not found', notFound, plain, 'FAILED'],
     ['PAID before any reversal (landed late)', query('PAID'), plain, 'PAID'],
-    ['PAID while a reversal is underway', query('PAID'), { reversalStarted: true }, 'RETRY'],
+    ['PAID while a reversal is underway', query('PAID'), { reversalStarted: true }, 'CANCEL_AGAIN'],
     [
       'PAID after a refusal',
       query('PAID'),
@@ -61,57 +61,57 @@ describe('afterCancelQuery', () => {
       'ESCALATE',
     ],
     ['CANCELED after a refusal', query('CANCELED'), { reversalStarted: false, refusal: 'X' }, 'CANCELED'],
-    ['CREATED', query('CREATED', 'in_progress'), plain, 'RETRY'],
-    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), plain, 'RETRY'],
-    ['unknown', unknownQuery, plain, 'RETRY'],
+    ['CREATED', query('CREATED', 'in_progress'), plain, 'CANCEL_AGAIN'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), plain, 'CANCEL_AGAIN'],
+    ['unknown', unknownQuery, plain, 'CANCEL_AGAIN'],
     ['unknown after a refusal', unknownQuery, { reversalStarted: false, refusal: 'X' }, 'ESCALATE'],
     ['REFUNDED', query('REFUNDED'), plain, 'ESCALATE'],
   ])('%s → %s', (_label, q, ctx, next) => expect(afterCancelQuery(q, ctx).next).toBe(next));
 });
 
-describe('cancelRefusal', () => {
+describe('refusalOf (cancel and revoke)', () => {
   it('names the error code of a definite refusal', () => {
-    expect(cancelRefusal(call('cancel', 'definite_failure', { errorCode: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' }))).toBe(
+    expect(refusalOf(call('cancel', 'definite_failure', { errorCode: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' }))).toBe(
       'UPAY_TCP_ORDER_NOT_REFUNDABLE',
     );
   });
   it('is no refusal when the order does not exist, or the answer was not definite', () => {
-    expect(cancelRefusal(call('cancel', 'definite_failure', { errorCode: 'UPAY_ORDER_NOT_EXISTS' }))).toBeUndefined();
-    expect(cancelRefusal(call('cancel', 'unknown', { errorCode: 'UPAY_CANCEL_ORDER_NOOP' }))).toBeUndefined();
-    expect(cancelRefusal(call('cancel', 'in_progress'))).toBeUndefined();
+    expect(refusalOf(call('cancel', 'definite_failure', { errorCode: 'UPAY_ORDER_NOT_EXISTS' }))).toBeUndefined();
+    expect(refusalOf(call('cancel', 'unknown', { errorCode: 'UPAY_CANCEL_ORDER_NOOP' }))).toBeUndefined();
+    expect(refusalOf(call('cancel', 'in_progress'))).toBeUndefined();
   });
 });
 
 describe('afterRevokeQuery', () => {
   it.each([
     ['CANCELED', query('CANCELED'), undefined, 'REVOKED'],
-    ['PAID, no refusal', query('PAID'), undefined, 'RETRY'],
+    ['PAID, no refusal', query('PAID'), undefined, 'REVOKE_AGAIN'],
     ['PAID after a refusal', query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', 'REFUSED'],
-    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), undefined, 'RETRY'],
-    ['unknown', unknownQuery, undefined, 'RETRY'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), undefined, 'REVOKE_AGAIN'],
+    ['unknown', unknownQuery, undefined, 'REVOKE_AGAIN'],
     ['unknown after a refusal', unknownQuery, 'X', 'REFUSED'],
     ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'UPAY_CANCEL_INVALID_ORDER_STATE', 'ESCALATE'],
     ['REFUNDED', query('REFUNDED'), undefined, 'ESCALATE'],
     ['not found', notFound, undefined, 'ESCALATE'],
-  ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal).next).toBe(next));
+  ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal, false).next).toBe(next));
 
   it('does not trust a refusal after an earlier lost answer unless the query shows PAID (fuzz seed 1898)', () => {
-    expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('RETRY');
+    expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKE_AGAIN');
     expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REFUSED');
     expect(afterRevokeQuery(query('CANCELED'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKED');
   });
 });
 
-describe('beforeRevoke (patch query-before-revoke)', () => {
+describe('beforeRevoke (the look before the first revoke)', () => {
   it.each([
-    ['PAID', query('PAID'), 'send the revoke'],
-    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), 'send the revoke'],
-    ['unknown', unknownQuery, 'send the revoke'],
-    ['CANCELED', query('CANCELED'), 'REVOKED'],
+    ['PAID', query('PAID'), 'SEND_REVOKE'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), 'SEND_REVOKE'],
+    ['unknown', unknownQuery, 'SEND_REVOKE'],
+    ['CANCELED', query('CANCELED'), 'ALREADY_REVOKED'],
     ['REFUNDED', query('REFUNDED'), 'ESCALATE'],
     ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), 'ESCALATE'],
     ['not found', notFound, 'ESCALATE'],
-  ])('%s → %s', (_label, q, next) => expect(beforeRevoke(q)?.next ?? 'send the revoke').toBe(next));
+  ])('%s → %s', (_label, q, next) => expect(beforeRevoke(q).next).toBe(next));
 });
 
 describe('disagreesAtClose (a late PAID or an operator resolution, checked before the workflow closes)', () => {
@@ -128,9 +128,13 @@ describe('disagreesAtClose (a late PAID or an operator resolution, checked befor
     ['REVOKED', query('CANCELED'), undefined],
     ['REVOKED', query('PARTIAL_REFUNDED'), 'PARTIAL_REFUNDED'],
     ['CANCELED', query('REFUNDED'), undefined],
-  ])('%s with the gateway at case %#', (state, q, complaint) => {
-    const why = disagreesAtClose(state, q);
-    if (complaint === undefined) expect(why).toBeUndefined();
-    else expect(why).toContain(complaint);
-  });
+    ['CANCELED', query('SOMETHING_NEW'), 'SOMETHING_NEW'],
+  ] as [PaymentState, GatewayCallResult, string | undefined][])(
+    '%s with the gateway at case %#',
+    (state, q, complaint) => {
+      const why = disagreesAtClose(state, q);
+      if (complaint === undefined) expect(why).toBeUndefined();
+      else expect(why).toContain(complaint);
+    },
+  );
 });

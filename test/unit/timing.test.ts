@@ -1,6 +1,6 @@
 import { maxCallMs } from '../../activities/gateway/timeouts';
 import { ACTIVITY_TIMEOUTS_MS } from '../../workflows/gateway-steps';
-import { DEFAULT_TIMING, cancelDelayMs, endOfShanghaiDay, resolveTiming } from '../../workflows/timing';
+import { DEFAULT_TIMING, reversalDelayMs, endOfShanghaiDay, resolveTiming } from '../../workflows/timing';
 
 describe('endOfShanghaiDay', () => {
   it.each([
@@ -33,10 +33,10 @@ describe('resolveTiming', () => {
   });
 });
 
-describe('cancelDelayMs (the deterministic schedule)', () => {
+describe('reversalDelayMs (the deterministic schedule)', () => {
   const timing = resolveTiming(undefined, 0);
   it('sends the first attempt right away, then 5 s doubling to a 5 min cap, no jitter', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map((n) => cancelDelayMs(timing, n))).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map((n) => reversalDelayMs(timing, n))).toEqual([
       0, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000,
     ]);
   });

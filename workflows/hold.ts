@@ -1,0 +1,71 @@
+import { condition, deprecatePatch } from '@temporalio/workflow';
+import { disagreesAtClose, nextHoldStep, unreachable } from './decisions';
+import { gateway } from './gateway-steps';
+import { countEscalation, countResolution, countRevoke } from './metrics';
+import { revokePhase } from './revoke';
+import type { SagaState } from './saga-state';
+import { revokeWindowOpen, untilRevokeWindowCloses } from './timing';
+
+/** Patch id: a payment an operator resolved is checked against the gateway before it closes (2026-11-26; deprecated 2026-12-02). */
+export const VERIFY_RESOLUTION_AT_CLOSE = 'verify-resolution-at-close';
+
+/**
+ * Phase 4, hold: from the outcome until the revoke window closes. Carries out a revoke (PAID only,
+ * same day), waits for a person on NEEDS_ATTENTION, and checks a late or resolved state against the
+ * gateway before closing. The order of business is decisions.ts `nextHoldStep`.
+ */
+export async function holdPhase(saga: SagaState): Promise<void> {
+  for (;;) {
+    const step = nextHoldStep({
+      state: saga.state,
+      revokePending: saga.status.revoke?.status === 'PENDING',
+      revokeWindowOpen: revokeWindowOpen(saga.timing, Date.now()),
+      closeCheckNeeded: saga.closeCheckNeeded,
+    });
+    switch (step) {
+      case 'AWAIT_RESOLUTION':
+        await condition(() => saga.resolveRequested);
+        saga.applyResolution();
+        countResolution(saga.status);
+        // Every open payment was resolved with this patch; kept (same place) until none recorded without deprecation is open.
+        deprecatePatch(VERIFY_RESOLUTION_AT_CLOSE);
+        break;
+      case 'REVOKE':
+        await revokePhase(saga);
+        break;
+      case 'SET_REVOKE_ASIDE':
+        if (saga.state === 'PAID') saga.moveRevoke('REFUSED', 'the revoke window closed before it could run');
+        else saga.moveRevoke('NOT_NEEDED', `payment ended ${saga.state}`);
+        countRevoke(saga.status);
+        break;
+      case 'WAIT':
+        await condition(
+          () => saga.status.revoke?.status === 'PENDING',
+          untilRevokeWindowCloses(saga.timing, Date.now()),
+        );
+        break;
+      case 'CHECK_AT_CLOSE':
+        await checkAtClose(saga);
+        break;
+      case 'CLOSE':
+        saga.markClosed();
+        return;
+      default:
+        unreachable(step);
+    }
+  }
+}
+
+/**
+ * One last query before closing a payment whose state was reached late (PAID found after a cancel)
+ * or set by a person: if the gateway disagrees, a person looks again rather than the books closing wrong.
+ */
+async function checkAtClose(saga: SagaState): Promise<void> {
+  saga.closeCheckDone();
+  const query = saga.record('close-check-query', 1, await gateway.query(saga.orderRef()));
+  const disagreement = disagreesAtClose(saga.state, query);
+  if (disagreement) {
+    saga.escalate('gateway disagrees at close', disagreement);
+    countEscalation(saga.status, 'close');
+  }
+}

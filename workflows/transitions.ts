@@ -1,0 +1,92 @@
+/**
+ * Every way a payment's state and its revoke can change: the saga's state machine as a table. Start
+ * reading here. SagaState (saga-state.ts) applies a change only if it is a row below and refuses any
+ * other; the README's diagram is generated from these rows (`npm run docs:states`, checked by
+ * test/unit/transitions.test.ts).
+ */
+import type { PaymentState, RevokeStatus } from './types';
+
+export interface StateTransition {
+  from: PaymentState;
+  to: PaymentState;
+  /** Why the payment moves: what call sites pass, and the label in the diagram. */
+  why: string;
+  /**
+   * The gateway must confirm this state before the workflow closes (one query at the end of the
+   * revoke window): the state was reached late, or set by a person, and either can be wrong.
+   */
+  checkAtClose?: true;
+}
+
+const RESOLUTION = 'operator resolution';
+const CLOSE_CHECK = 'gateway disagrees at close';
+
+export const STATE_TRANSITIONS = [
+  // pay
+  { from: 'PAYING', to: 'PAID', why: 'pay succeeded' },
+  { from: 'PAYING', to: 'FAILED', why: 'pay definitely failed, or was not sent' },
+  { from: 'PAYING', to: 'CONFIRMING', why: 'pay in progress or without an answer' },
+  // confirm
+  { from: 'CONFIRMING', to: 'PAID', why: 'confirm query: PAID' },
+  { from: 'CONFIRMING', to: 'FAILED', why: 'confirm query: PAY_CANCELED or no order' },
+  { from: 'CONFIRMING', to: 'CANCELED', why: 'confirm query: CANCELED' },
+  { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: 'confirm query: order refunded' },
+  { from: 'CONFIRMING', to: 'CANCELING', why: 'confirm window ended unconfirmed' },
+  // compensate (冲正)
+  { from: 'CANCELING', to: 'CANCELED', why: 'cancel succeeded, or query: reversed' },
+  { from: 'CANCELING', to: 'FAILED', why: 'cancel-check query: no order' },
+  { from: 'CANCELING', to: 'PAID', why: 'cancel-check query: PAID, no reversal underway', checkAtClose: true },
+  { from: 'CANCELING', to: 'NEEDS_ATTENTION', why: 'cancel refused, order refunded, or cancel deadline' },
+  // hold: revoke (手动撤单)
+  { from: 'PAID', to: 'REVOKING', why: 'revoke requested' },
+  { from: 'REVOKING', to: 'REVOKED', why: 'revoke succeeded, or query: CANCELED' },
+  { from: 'REVOKING', to: 'PAID', why: 'revoke refused, the money stayed' },
+  { from: 'REVOKING', to: 'NEEDS_ATTENTION', why: 'revoke without a definite answer, or order not PAID' },
+  // hold: a person decides
+  { from: 'NEEDS_ATTENTION', to: 'PAID', why: RESOLUTION, checkAtClose: true },
+  { from: 'NEEDS_ATTENTION', to: 'FAILED', why: RESOLUTION, checkAtClose: true },
+  { from: 'NEEDS_ATTENTION', to: 'CANCELED', why: RESOLUTION, checkAtClose: true },
+  { from: 'NEEDS_ATTENTION', to: 'REVOKED', why: RESOLUTION, checkAtClose: true },
+  // hold: the check at close (a late PAID, any resolution)
+  { from: 'PAID', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  { from: 'FAILED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  { from: 'CANCELED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  { from: 'REVOKED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+] as const satisfies readonly StateTransition[];
+
+/** The reasons a payment may move, as call sites name them. */
+export type TransitionWhy = (typeof STATE_TRANSITIONS)[number]['why'];
+
+/** The row that allows this move, if any. */
+export function findTransition(from: PaymentState, to: PaymentState, why: TransitionWhy): StateTransition | undefined {
+  return (STATE_TRANSITIONS as readonly StateTransition[]).find((t) => t.from === from && t.to === to && t.why === why);
+}
+
+/** A revoke's life: requested by a handler, carried out (or set aside) by the main flow. */
+export interface RevokeTransition {
+  from: RevokeStatus | 'NONE';
+  to: RevokeStatus;
+  why: string;
+}
+
+export const REVOKE_TRANSITIONS = [
+  { from: 'NONE', to: 'PENDING', why: 'operator asked (signal or update)' },
+  { from: 'PENDING', to: 'IN_PROGRESS', why: 'payment is PAID and the window open' },
+  { from: 'PENDING', to: 'REFUSED', why: 'the revoke window closed before it could run' },
+  { from: 'PENDING', to: 'NOT_NEEDED', why: 'payment ended without the money' },
+  { from: 'IN_PROGRESS', to: 'REVOKED', why: 'reversed at the gateway' },
+  { from: 'IN_PROGRESS', to: 'REFUSED', why: 'the gateway refused, the money stayed' },
+  { from: 'IN_PROGRESS', to: 'NEEDS_ATTENTION', why: 'no definite answer, or order not PAID' },
+] as const satisfies readonly RevokeTransition[];
+
+export function isRevokeTransition(from: RevokeStatus | 'NONE', to: RevokeStatus): boolean {
+  return REVOKE_TRANSITIONS.some((t) => t.from === from && t.to === to);
+}
+
+/** A move the table does not allow: a bug. It fails the workflow task (retried, visible), never the money. */
+export class IllegalTransitionError extends Error {
+  constructor(what: string) {
+    super(`illegal transition: ${what}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
