@@ -73,14 +73,19 @@ export function startCheckinNow(client: Client, terminalSn: string, options: Che
   });
 }
 
+/** Check-in options of the key rotation, with the throttle and log of the check-ins requested after ILLEGAL_SIGN. */
+export interface KeyRotationOptions extends CheckinOptions {
+  /** At most one requested check-in per terminal in this time (default 60 s). */
+  minIntervalMs?: number;
+  /** Where a requested check-in is reported (default console.warn). */
+  log?: (message: string) => void;
+}
+
 /**
  * A fire-and-forget check-in request for the payment activities: at most one per terminal per
  * `minIntervalMs`, errors logged, never thrown (the payment's own path does not depend on it).
  */
-export function checkinRequester(
-  client: Client,
-  options: CheckinOptions & { minIntervalMs?: number; log?: (message: string) => void },
-): (terminalSn: string) => void {
+export function checkinRequester(client: Client, options: KeyRotationOptions): (terminalSn: string) => void {
   const lastRequest = new Map<string, number>();
   const { minIntervalMs = 60_000, log = (m) => console.warn(m) } = options;
   return (terminalSn) => {

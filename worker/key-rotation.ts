@@ -5,7 +5,7 @@ import {
   ensureCheckinSchedules,
   startCheckinNow,
   terminalsDueForCheckin,
-  type CheckinOptions,
+  type KeyRotationOptions,
 } from './checkin-schedules';
 
 /**
@@ -17,13 +17,13 @@ export async function startKeyRotation(
   client: Client,
   keyStore: TerminalKeyStore,
   seeds: readonly StoredTerminal[],
-  options: CheckinOptions & { log?: (message: string) => void },
-): Promise<{ terminalSns: string[]; keyStore: TerminalKeyStore; requestCheckin: (terminalSn: string) => void }> {
+  options: KeyRotationOptions,
+): Promise<{ terminalSns: string[]; requestCheckin: (terminalSn: string) => void }> {
   for (const seed of seeds) {
     if (!(await keyStore.get(seed.terminalSn))) await keyStore.put(seed);
   }
   const terminalSns = await keyStore.terminalSns();
   await ensureCheckinSchedules(client, terminalSns, options);
   for (const sn of await terminalsDueForCheckin(keyStore)) await startCheckinNow(client, sn, options);
-  return { terminalSns, keyStore, requestCheckin: checkinRequester(client, options) };
+  return { terminalSns, requestCheckin: checkinRequester(client, options) };
 }

@@ -7,16 +7,13 @@
  * terminal in the store gets a daily check-in schedule and terminals whose key is not from today
  * check in at once.
  */
-import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type Logger, type Worker } from '@temporalio/worker';
+import { KeyStoreError } from '../activities/keys/file-key-store';
 import { ConfigError, loadWorkerConfig } from './config';
-import { KeyStoreError, FileKeyStore } from '../activities/keys/file-key-store';
-import { dataConverterFromEnv } from '../codec/encryption-codec';
-import { configuredTerminals, createPaymentWorker } from './create-worker';
+import { createPaymentWorker } from './create-worker';
 import { HealthPortError, startHealthServer } from './health-server';
 import { loadWorkerOps, type LogFormat } from './ops-config';
-import { startKeyRotation } from './key-rotation';
 import { installWorkerRuntime, writeJsonLogNow } from './runtime';
 import { loadWorkerTuning } from './tuning';
 
@@ -65,34 +62,25 @@ async function main(): Promise<void> {
 
   const { connectionOptions, namespace = 'default' } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
-  let terminals = config.terminals.map((t) => t.terminalSn);
-  let rotation: Pick<Parameters<typeof createPaymentWorker>[0], 'keyStore' | 'requestCheckin'> = {};
-  let clientConnection: Connection | undefined;
-  if (config.keyStoreFile) {
-    const keyStore = new FileKeyStore(config.keyStoreFile);
-    if ((await keyStore.terminalSns()).length + config.terminals.length === 0)
-      throw new ConfigError([`SQB_KEY_STORE_FILE ${config.keyStoreFile} holds no terminal`]);
-    clientConnection = await Connection.connect(connectionOptions);
-    const client = new Client({ connection: clientConnection, namespace, dataConverter: dataConverterFromEnv() });
-    const started = await startKeyRotation(client, keyStore, configuredTerminals(config), {
-      taskQueue: config.taskQueue,
-      log: (message) => say('warn', message),
-    });
-    terminals = started.terminalSns;
-    rotation = { keyStore, requestCheckin: started.requestCheckin };
-  } else {
+  if (!config.keyStoreFile) {
     say(
       'warn',
       'payment worker: no SQB_KEY_STORE_FILE, so no daily check-in: a real gateway stops accepting a key within a day',
     );
   }
-  const worker = await createPaymentWorker({ connection, namespace, config, tuning, ...rotation });
+  const { worker, terminalSns, dailyCheckin } = await createPaymentWorker({
+    connection,
+    namespace,
+    config,
+    tuning,
+    checkin: { log: (message) => say('warn', message) },
+  });
   started.worker = worker;
   say(
     'info',
     `payment worker: task queue ${config.taskQueue}, namespace ${namespace}, ` +
-      `gateway ${config.apiDomain}, terminals ${terminals.join(', ')}` +
-      (config.keyStoreFile ? ', daily check-in on' : '') +
+      `gateway ${config.apiDomain}, terminals ${terminalSns.join(', ')}` +
+      (dailyCheckin ? ', daily check-in on' : '') +
       (Object.keys(tuning).length > 0 ? `, tuning ${JSON.stringify(tuning)}` : '') +
       `, health :${health.port}/readyz` +
       `, metrics ${ops.metricsAddress ? `${ops.metricsAddress}/metrics` : 'off'}`,
@@ -100,8 +88,8 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       namespace,
       gateway: config.apiDomain,
-      terminals,
-      dailyCheckin: Boolean(config.keyStoreFile),
+      terminals: terminalSns,
+      dailyCheckin,
       tuning,
       healthPort: health.port,
       metricsAddress: ops.metricsAddress ?? 'off',
@@ -112,7 +100,6 @@ async function main(): Promise<void> {
     // /readyz answers 503 from the moment the worker leaves RUNNING; /healthz stays up until the end.
     await worker.run();
   } finally {
-    await clientConnection?.close();
     await connection.close();
     await health.close();
   }

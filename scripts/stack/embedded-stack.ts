@@ -1,11 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { WorkerConfig } from '../../worker/config';
-import { FileKeyStore } from '../../activities/keys/file-key-store';
 import { MemoryKeyStore } from '../../activities/keys/memory-key-store';
 import { startSimulator, type RunningSimulator, type TerminalCredentials } from '../../simulator';
-import { configuredTerminals, createPaymentWorker, type PaymentWorkerOptions } from '../../worker/create-worker';
-import { startKeyRotation } from '../../worker/key-rotation';
+import { createPaymentWorker, type PaymentWorkerOptions } from '../../worker/create-worker';
 import { devServerArgs } from '../toolchain/dev-server';
 import { TEMPORAL_CLI, resolveBinary } from '../toolchain/temporal-binaries';
 import { startTemporalProcess } from './temporal-process';
@@ -24,8 +21,8 @@ export interface EmbeddedStackOptions {
   /** Shorter HTTP read timeouts (the fuzzer's hanging gateways); production uses the defaults. */
   gatewayTimeouts?: PaymentWorkerOptions['gatewayTimeouts'];
   /**
-   * Daily check-in schedules and key rotation (`npm start`). Keys live in memory with the simulator
-   * (it forgets rotations when it stops too); with a real gateway only when `gateway.keyStoreFile` is set.
+   * With the simulator: daily check-in schedules and key rotation, keys in memory (`npm start`). A real
+   * gateway's worker rotates keys whenever `gateway.keyStoreFile` is set, as `npm run worker` does.
    */
   checkin?: boolean;
 }
@@ -68,27 +65,19 @@ export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<Em
       const running = await startSimulator({ port: opts.simulator?.port ?? 0, host: opts.host, terminals });
       stoppers.push(() => running.close());
       sim = running;
-      config = { apiDomain: running.url, terminals, taskQueue: opts.taskQueue };
+      // The simulator binds a terminal to the device_id of its first check-in; a real one has its own.
+      const withDevice = terminals.map((t) => ({ deviceId: `embedded-${t.terminalSn}`, ...t }));
+      config = { apiDomain: running.url, terminals: withDevice, taskQueue: opts.taskQueue };
     }
     const connection = await NativeConnection.connect({ address });
     stoppers.push(() => connection.close());
-    let rotation: Pick<PaymentWorkerOptions, 'keyStore' | 'requestCheckin'> = {};
-    // With a real gateway only into a key store file: a rotated key kept in memory dies with the process.
-    if (opts.checkin && (sim || config.keyStoreFile)) {
-      const clientConnection = await Connection.connect({ address });
-      stoppers.push(() => clientConnection.close());
-      // The simulator binds a seeded terminal to the device_id of its first check-in; a real one has its own.
-      const seeds = configuredTerminals(config).map((t) => (sim ? { deviceId: `embedded-${t.terminalSn}`, ...t } : t));
-      const keyStore = config.keyStoreFile ? new FileKeyStore(config.keyStoreFile) : new MemoryKeyStore();
-      const client = new Client({ connection: clientConnection });
-      const { requestCheckin } = await startKeyRotation(client, keyStore, seeds, { taskQueue: config.taskQueue });
-      rotation = { keyStore, requestCheckin };
-    }
-    const worker = await createPaymentWorker({
+    const { worker } = await createPaymentWorker({
       connection,
       config,
       gatewayTimeouts: opts.gatewayTimeouts,
-      ...rotation,
+      // With the simulator, rotated keys live in memory (it forgets them when it stops too); with a real
+      // gateway only in the key store file of the configuration (a key in memory dies with the process).
+      ...(sim && opts.checkin ? { keyStore: new MemoryKeyStore() } : {}),
     });
     const workerStopped = worker.run();
     stoppers.push(async () => {

@@ -64,7 +64,7 @@ export async function startSagaStack(): Promise<SagaStack> {
   const sim = await startSimulator({ port: 0, terminals: [{ terminalSn: TERMINAL_SN, terminalKey: TERMINAL_KEY }] });
   const taskQueue = `saga-${process.pid}-${Date.now()}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createPaymentWorker({
+  const { worker } = await createPaymentWorker({
     connection: nativeConnection,
     config: { apiDomain: sim.url, terminals: [{ terminalSn: TERMINAL_SN, terminalKey: TERMINAL_KEY }], taskQueue },
     workflowBundle: await workflowBundle(),

@@ -59,7 +59,7 @@ describe('payload encryption codec', () => {
       const address = process.env.TEMPORAL_TEST_ADDRESS!;
       const taskQueue = `encrypted-${Date.now()}`;
       const nativeConnection = await NativeConnection.connect({ address });
-      const worker = await createPaymentWorker({
+      const { worker } = await createPaymentWorker({
         connection: nativeConnection,
         config: {
           apiDomain: stack.sim.url,

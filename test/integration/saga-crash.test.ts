@@ -34,7 +34,7 @@ describe('saga: worker killed during pay', () => {
     child.child.kill('SIGKILL');
 
     const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
-    const worker = await createPaymentWorker({
+    const { worker } = await createPaymentWorker({
       connection,
       config: {
         apiDomain: stack.sim.url,

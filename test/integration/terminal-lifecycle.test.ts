@@ -16,7 +16,7 @@ import { createGatewayDispatcher } from '../../activities/gateway/http';
 import { FileKeyStore } from '../../activities/keys/file-key-store';
 import { PaymentsClient } from '../../client/payments-client';
 import { DEMO_VENDOR, startSimulator, type RunningSimulator } from '../../simulator';
-import { checkinRequester, ensureCheckinSchedules, startCheckinNow } from '../../worker/checkin-schedules';
+import { ensureCheckinSchedules, startCheckinNow } from '../../worker/checkin-schedules';
 import { createPaymentWorker } from '../../worker/create-worker';
 import { checkinNowWorkflowId, checkinScheduleId, CheckinFailure } from '../../workflows/checkin-types';
 import { TEST_GATEWAY_TIMEOUTS } from '../helpers/gateway-timeouts';
@@ -96,22 +96,24 @@ beforeAll(async () => {
   });
   keyDir = mkdtempSync(path.join(tmpdir(), 'keys-'));
   keyStore = new FileKeyStore(path.join(keyDir, 'terminal-keys.json'));
-  await keyStore.put({ terminalSn: TERMINAL_SN, deviceId: 'till-01', currentKey: FIRST_KEY });
+  // A key received today: the worker's start does not check the terminal in (the days below do).
+  const today = new Date().toISOString();
+  await keyStore.put({ terminalSn: TERMINAL_SN, deviceId: 'till-01', currentKey: FIRST_KEY, keyReceivedAt: today });
   taskQueue = `lifecycle-${process.pid}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   client = new Client({ connection });
   payments = new PaymentsClient(client, taskQueue);
   const nativeConnection = await NativeConnection.connect({ address });
-  worker = await createPaymentWorker({
+  // As `npm run worker` builds it: the key store's terminals get their check-in schedule at start.
+  ({ worker } = await createPaymentWorker({
     connection: nativeConnection,
     config: { apiDomain: sim.url, terminals: [], taskQueue },
     keyStore,
-    requestCheckin: checkinRequester(client, { taskQueue, retry: FAST_RETRY, minIntervalMs: 0, log: () => undefined }),
+    checkin: { retry: FAST_RETRY, minIntervalMs: 0, log: () => undefined },
     workflowBundle: await workflowBundle(),
     gatewayTimeouts: TEST_GATEWAY_TIMEOUTS,
-  });
+  }));
   running = worker.run();
-  await ensureCheckinSchedules(client, [TERMINAL_SN], { taskQueue, retry: FAST_RETRY });
   schedule = client.schedule.getHandle(checkinScheduleId(TERMINAL_SN));
   closeAll = async () => {
     await schedule.delete().catch(() => undefined);
