@@ -112,7 +112,7 @@ export class SagaState {
   }
 
   requestRevoke(request: RevokeRequest, via: RevokeRecord['via']): RevokeRecord {
-    this.assertRevokeMove('NONE', 'PENDING');
+    this.assertRevokeMove(this.status.revoke?.status ?? 'NONE', 'PENDING'); // once per payment
     const record: RevokeRecord = {
       operator: request.operator,
       reason: request.reason,
