@@ -34,6 +34,22 @@ export interface Reconciliation {
 
 const SETTLED_NOT_PAID: readonly PaymentState[] = ['FAILED', 'CANCELED', 'REVOKED'];
 
+/** One payment against the gateway's books: they agree, they disagree (how), or it is not judged yet. */
+export type PaymentVerdict = 'matched' | 'open' | DiscrepancyKind;
+
+/**
+ * The gateway keeps the money exactly when the saga says PAID: compares one payment's state with what
+ * the gateway kept for its order (0 when it has none). In flight or waiting for a person: `open`.
+ */
+export function comparePayment(payment: Pick<PaymentStatus, 'state' | 'amountFen'>, keptFen: number): PaymentVerdict {
+  if (payment.state === 'PAID') {
+    if (keptFen === payment.amountFen) return 'matched';
+    return keptFen === 0 ? '短款' : 'amount mismatch';
+  }
+  if (SETTLED_NOT_PAID.includes(payment.state)) return keptFen === 0 ? 'matched' : '长款';
+  return 'open';
+}
+
 const key = (terminalSn: string, clientSn: string) => `${terminalSn}/${clientSn}`;
 
 /**
@@ -55,15 +71,10 @@ export function reconcile(payments: readonly PaymentStatus[], orders: readonly G
       amountFen: p.amountFen,
       keptFen: kept,
     };
-    if (p.state === 'PAID') {
-      if (kept === p.amountFen) result.matched += 1;
-      else result.discrepancies.push({ ...line, kind: kept === 0 ? '短款' : 'amount mismatch' });
-    } else if (SETTLED_NOT_PAID.includes(p.state)) {
-      if (kept === 0) result.matched += 1;
-      else result.discrepancies.push({ ...line, kind: '长款' });
-    } else {
-      result.open.push({ terminalSn: p.terminalSn, clientSn: p.clientSn, state: p.state });
-    }
+    const verdict = comparePayment(p, kept);
+    if (verdict === 'matched') result.matched += 1;
+    else if (verdict === 'open') result.open.push({ terminalSn: p.terminalSn, clientSn: p.clientSn, state: p.state });
+    else result.discrepancies.push({ ...line, kind: verdict });
   }
   for (const order of byKey.values()) {
     if (order.keptFen > 0) {
