@@ -1,7 +1,7 @@
 import { FINAL_ORDER_STATUSES, MOVING_ORDER_STATUSES, isOrderNotFound } from './codes';
-import type { BizResponseWire, EnvelopeWire } from './models';
+import type { BizResponseWire, CalledOperation, EnvelopeWire } from './models';
 import { MalformedResponseError, parseEnvelope, toOrderSnapshot } from './parse';
-import type { GatewayCallResult, GatewayOperation, OutcomeKind } from '../../workflows/types';
+import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
 
 /** What came back from one HTTP exchange, before any interpretation. */
 export type RawExchange = { kind: 'transport'; code: string } | { kind: 'http'; status: number; body: string };
@@ -46,13 +46,6 @@ function payVerdict(biz: BizResponseWire): Verdict {
   return unknown(code); // PAY_FAIL_ERROR, PAY_FAIL_IN_PROGRESS, anything undocumented
 }
 
-function precreateVerdict(biz: BizResponseWire): Verdict {
-  const code = biz.result_code;
-  if (code === 'PRECREATE_SUCCESS') return { kind: 'in_progress', reason: code }; // QR shown, payer not yet paid
-  if (code === 'PRECREATE_FAIL' || code === 'FAIL') return { kind: 'definite_failure', reason: code };
-  return unknown(code); // PRECREATE_FAIL_ERROR, PRECREATE_FAIL_IN_PROGRESS
-}
-
 function queryVerdict(biz: BizResponseWire): Verdict {
   const code = biz.result_code;
   if (code === 'FAIL' && isOrderNotFound(biz.error_code))
@@ -94,9 +87,8 @@ function refundVerdict(biz: BizResponseWire): Verdict {
   return unknown(code); // REFUND_ERROR, undocumented
 }
 
-const BIZ_VERDICTS: Record<GatewayOperation, (biz: BizResponseWire) => Verdict> = {
+const BIZ_VERDICTS: Record<CalledOperation, (biz: BizResponseWire) => Verdict> = {
   pay: payVerdict,
-  precreate: precreateVerdict,
   query: queryVerdict,
   cancel: reversalVerdict,
   revoke: reversalVerdict,
@@ -107,7 +99,7 @@ const BIZ_VERDICTS: Record<GatewayOperation, (biz: BizResponseWire) => Verdict> 
  * The one place that decides what a gateway answer means. Pure: the same exchange always gives the
  * same result. Anything not positively recognised is `unknown`, never success.
  */
-export function classify(operation: GatewayOperation, exchange: RawExchange): GatewayCallResult {
+export function classify(operation: CalledOperation, exchange: RawExchange): GatewayCallResult {
   if (exchange.kind === 'transport') {
     return { operation, kind: 'unknown', reason: `transport ${exchange.code}`, transportError: exchange.code };
   }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { WORKER_SQB_VARIABLES } from '../../worker/config';
+import { OPS_VARIABLE_NAMES } from '../../worker/ops-config';
 import { TUNING_VARIABLE_NAMES } from '../../worker/tuning';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -154,14 +155,9 @@ export function loadEnvExample(): EnvExample {
 
 /**
  * The worker's side of the operations contract of issue #8 (health, metrics, tuning and rate limits),
- * read by worker/ (worker/tuning.ts and the health/metrics code).
+ * read by worker/ (worker/ops-config.ts and worker/tuning.ts).
  */
-export const WORKER_OPERATION_VARIABLES = [
-  'WORKER_HEALTH_PORT',
-  'WORKER_METRICS_ADDRESS',
-  'WORKER_LOG_FORMAT',
-  ...TUNING_VARIABLE_NAMES,
-];
+export const WORKER_OPERATION_VARIABLES = [...OPS_VARIABLE_NAMES, ...TUNING_VARIABLE_NAMES];
 
 /** codec/encryption-codec.ts `codecFromEnv`. */
 export const PAYLOAD_VARIABLES = [
