@@ -19,6 +19,7 @@ import { DEMO_VENDOR, startSimulator, type RunningSimulator } from '../../simula
 import { ensureCheckinSchedules, startCheckinNow } from '../../worker/checkin-schedules';
 import { createPaymentWorker } from '../../worker/create-worker';
 import { checkinNowWorkflowId, checkinScheduleId, CheckinFailure } from '../../workflows/checkin-types';
+import { endOfShanghaiDay } from '../../workflows/timing';
 import { TEST_GATEWAY_TIMEOUTS } from '../helpers/gateway-timeouts';
 import { decodedPayloads } from '../helpers/history-corpus';
 import { expectNoOneSidedAccount, newPayment, workflowBundle } from '../helpers/saga-stack';
@@ -27,13 +28,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const TERMINAL_SN = `3${Date.now()}${process.pid}`.slice(0, 18);
 const FIRST_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 const FAST_RETRY = { attempts: 3, intervalMs: 200 };
-const SHANGHAI_MS = 8 * 60 * 60 * 1000;
 
 /** The simulator clock offset that puts it `beforeMs` ahead of the `day`-th coming midnight in Shanghai. */
 function offsetBeforeMidnight(day: number, beforeMs: number): number {
   const now = Date.now();
-  const nextMidnight = Math.floor((now + SHANGHAI_MS) / DAY_MS) * DAY_MS + DAY_MS - SHANGHAI_MS;
-  return nextMidnight + (day - 1) * DAY_MS - beforeMs - now;
+  return endOfShanghaiDay(now) + (day - 1) * DAY_MS - beforeMs - now;
 }
 
 let sim: RunningSimulator;
