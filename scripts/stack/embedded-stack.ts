@@ -40,7 +40,7 @@ export interface EmbeddedStack {
   stop(): Promise<void>;
 }
 
-/** Used by `npm start`, the history recorder and the Web UI browser test. */
+/** Used by `npm start`, the history recorder, the fuzzer (`npm run fuzz`) and the Web UI browser test. */
 export async function startEmbeddedStack(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
   const cli = resolveBinary(TEMPORAL_CLI);
   if (!cli.path)

@@ -13,18 +13,15 @@ export function dynamicConfigArgs(): string[] {
 }
 
 /**
- * Starts a real Temporal dev server through the SDK (`existing-path` when the CLI was found), with
- * the saga's search attributes registered. In-memory unless `dbFilename` is given.
+ * Starts a real Temporal dev server through the SDK (`existing-path` when the CLI was found), in memory
+ * and without the Web UI, with the saga's search attributes registered. For the tests (test/global-setup.ts).
  */
-export async function startLocalTemporal(
-  opts: { dbFilename?: string; ui?: boolean } = {},
-): Promise<TestWorkflowEnvironment> {
+export async function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: toEphemeralExecutable(resolveBinary(TEMPORAL_CLI)),
       searchAttributes: [...PAYMENT_SEARCH_ATTRIBUTES],
-      dbFilename: opts.dbFilename,
-      ui: opts.ui ?? false,
+      ui: false,
       extraArgs: dynamicConfigArgs(),
     },
   });
