@@ -3,7 +3,7 @@ import { shanghaiDay } from './clock';
 import { messageFor } from './messages';
 import type { Order } from './order-model';
 import { moveTo, orderData } from './order-model';
-import { markPaid, markPayCanceled, markPayError, settleIfDue } from './orders';
+import { markPaid, markPayCanceled, markPayError, settleIfDue } from './settlement';
 
 /** The upay state machine (reference §6.3) for pay, query, cancel and revoke. Pure: `now` is an argument. */
 
@@ -67,14 +67,9 @@ export function cancel(order: Order, now: number): BizResponseWire {
   settleIfDue(order, now);
   switch (order.status) {
     case 'CREATED':
-    case 'PAY_ERROR': {
-      const to = order.scenario.abortTo ?? 'PAY_CANCELED';
-      order.flowStatus = 'SUCCESS';
-      order.errorCode ??= 'TRADE_FAILED';
-      order.finishTime = now;
-      moveTo(order, to, 'cancel', now);
+    case 'PAY_ERROR':
+      abortPay(order, now);
       return { result_code: 'CANCEL_ABORT_SUCCESS', data: orderData(order) };
-    }
     case 'PAID':
       return reverse(order, now, 'cancel');
     case 'PAY_CANCELED':
@@ -93,15 +88,38 @@ export function revoke(order: Order, now: number): BizResponseWire {
   return fail('UPAY_CANCEL_INVALID_ORDER_STATE');
 }
 
-function reverse(order: Order, now: number, cause: 'cancel' | 'revoke'): BizResponseWire {
-  if (order.paidAt === undefined || shanghaiDay(order.paidAt) !== shanghaiDay(now)) {
-    return fail('UPAY_CANCEL_INVALID_ORDER_STATE');
-  }
+/** What a cancel/revoke would do to the order now: abort the pay, reverse the money, or nothing (refused). */
+export function reversalKind(op: 'cancel' | 'revoke', order: Order, now: number): 'abort' | 'reverse' | undefined {
+  settleIfDue(order, now);
+  if (order.status === 'PAID') return paidToday(order, now) ? 'reverse' : undefined;
+  const abortable = order.status === 'CREATED' || order.status === 'PAY_ERROR';
+  return op === 'cancel' && abortable ? 'abort' : undefined;
+}
+
+/** The pay is stopped: PAY_CANCELED, or the scenario's `abortTo`. */
+export function abortPay(order: Order, now: number): void {
+  order.flowStatus = 'SUCCESS';
+  order.errorCode ??= 'TRADE_FAILED';
+  order.finishTime = now;
+  moveTo(order, order.scenario.abortTo ?? 'PAY_CANCELED', 'cancel', now);
+}
+
+/** The money goes back: CANCELED, net_amount 0. No day check: callers decided that already. */
+export function reverseMoney(order: Order, now: number, cause: 'cancel' | 'revoke'): void {
   order.flowStatus = 'SUCCESS';
   order.finishTime = now;
   order.channelFinishTime = now;
   moveTo(order, 'CANCELED', cause, now);
+}
+
+function reverse(order: Order, now: number, cause: 'cancel' | 'revoke'): BizResponseWire {
+  if (!paidToday(order, now)) return fail('UPAY_CANCEL_INVALID_ORDER_STATE');
+  reverseMoney(order, now, cause);
   return { result_code: 'CANCEL_SUCCESS', data: orderData(order) };
+}
+
+function paidToday(order: Order, now: number): boolean {
+  return order.paidAt !== undefined && shanghaiDay(order.paidAt) === shanghaiDay(now);
 }
 
 function withError(resultCode: string, errorCode: string, data: BizResponseWire['data']): BizResponseWire {

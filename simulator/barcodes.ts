@@ -1,3 +1,4 @@
+import { unfriendlyBarcode } from './barcodes-unfriendly';
 import type { Fault, PayResult, Scenario, Settle } from './scenarios';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from './scenarios';
 
@@ -8,7 +9,9 @@ import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from './scenarios';
 export function scenarioFromBarcode(dynamicId: string): Scenario | undefined {
   if (!dynamicId.startsWith('sim-')) return undefined;
   const code = dynamicId.slice(4);
-  return FIXED[code] ?? inProgress(code) ?? timed(code) ?? lostAnswer(code) ?? failWith(code);
+  return (
+    FIXED[code] ?? inProgress(code) ?? timed(code) ?? lostAnswer(code) ?? unfriendlyBarcode(code) ?? failWith(code)
+  );
 }
 
 const FIXED: Record<string, Scenario> = {

@@ -4,6 +4,8 @@ import { parseCheckinFault } from './checkin-faults';
 import { shanghaiDay } from './clock';
 import { readBody, sendJson } from './http-io';
 import type { LedgerView } from './ledger';
+import type { MerchantsView } from './merchants';
+import type { PendingView } from './pending-effects';
 import { parseScenario, ScenarioError } from './scenario-json';
 import type { Scenario } from './scenarios';
 import type { TerminalView } from './terminal-keys';
@@ -13,12 +15,15 @@ export interface ControlDeps {
   now(): number;
   offset(): number;
   ledger(): LedgerView;
+  pending(): PendingView[];
   setScenario(clientSn: string, scenario: Scenario): void;
   setClockOffset(ms: number): void;
   reset(): void;
   terminal(terminalSn: string): TerminalView | undefined;
   /** False when the terminal is unknown. */
   setCheckinFault(terminalSn: string, failNext: number, mode: CheckinFaultMode): boolean;
+  setMerchant(merchantSn: string, terminalSns: string[]): void;
+  merchants(): MerchantsView;
 }
 
 const TERMINAL_VIEW = '/_sim/terminals/';
@@ -41,6 +46,23 @@ export async function handleControl(
       return sendJson(res, 200, { status: 'ok' });
     case 'GET /_sim/ledger':
       return sendJson(res, 200, deps.ledger());
+    case 'GET /_sim/pending': {
+      const pending = deps.pending();
+      return sendJson(res, 200, { count: pending.length, pending });
+    }
+    case 'GET /_sim/merchants':
+      return sendJson(res, 200, deps.merchants());
+    case 'POST /_sim/merchants': {
+      const body = await jsonBody(req);
+      const merchantSn = body?.merchant_sn;
+      const terminalSns = body?.terminal_sns;
+      const valid = Array.isArray(terminalSns) && terminalSns.every((t) => typeof t === 'string' && t !== '');
+      if (typeof merchantSn !== 'string' || merchantSn === '' || !valid) {
+        return sendJson(res, 400, { error: 'merchant_sn must be a non-empty string, terminal_sns an array of them' });
+      }
+      deps.setMerchant(merchantSn, terminalSns as string[]);
+      return sendJson(res, 200, deps.merchants());
+    }
     case 'GET /_sim/clock':
       return sendJson(res, 200, clockView(deps));
     case 'POST /_sim/reset':

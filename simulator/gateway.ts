@@ -1,30 +1,30 @@
-import type {
-  BizResponseWire,
-  EnvelopeWire,
-  OrderLookupWire,
-  PayRequestWire,
-  RefundRequestWire,
-} from '../activities/gateway/models';
-import { cancel, clientSnConflict, completePay, ORDER_NOT_EXISTS, payAnswer, query, revoke } from './actions';
-import { scenarioFromBarcode } from './barcodes';
+import type { OrderLookupWire, PayRequestWire, RefundRequestWire } from '../activities/gateway/models';
+import { ORDER_NOT_EXISTS, query } from './actions';
 import type { SimClock } from './clock';
-import { ok, serverError } from './envelopes';
-import type { Order } from './order-model';
+import { withEchoMismatch } from './echo-mismatch';
 import type { ServedEndpoint } from './endpoints';
+import { ok } from './envelopes';
+import type { Merchants } from './merchants';
+import { oddReply } from './odd-answers';
+import type { Order } from './order-model';
 import type { OrderBook } from './orders';
+import { pay } from './pay-flow';
+import type { PendingEffects } from './pending-effects';
 import { refund } from './refunds';
-import type { ActionStep, Fault, QueryStep, Scenario } from './scenarios';
+import type { Reply } from './replies';
+import { lostReply, nextStep, withFault } from './replies';
+import { reversalCall } from './reversal-steps';
+import type { Scenario } from './scenarios';
 
-/** What to send back: an envelope, possibly lost or garbled by a fault. */
-export interface Reply {
-  envelope: EnvelopeWire;
-  fault?: Fault;
-}
+export type { Reply } from './replies';
 
 export interface GatewayDeps {
   book: OrderBook;
   scenarios: Map<string, Scenario>;
   clock: SimClock;
+  /** Late requests and slow reversals not in the books yet. */
+  pending: PendingEffects;
+  merchants: Merchants;
   /** Abortable delay: rejects when the simulator closes, so no hold outlives close(). */
   sleep(ms: number): Promise<void>;
 }
@@ -35,75 +35,50 @@ export async function handleApi(
   endpoint: ServedEndpoint,
   body: Record<string, string>,
 ): Promise<Reply> {
-  if (endpoint === 'pay') return pay(deps, body as unknown as PayRequestWire);
+  const reply =
+    endpoint === 'pay' ? await pay(deps, body as unknown as PayRequestWire) : await onOrder(deps, endpoint, body);
+  return withEchoMismatch(deps.book, endpoint, reply);
+}
+
+async function onOrder(
+  deps: GatewayDeps,
+  endpoint: Exclude<ServedEndpoint, 'pay'>,
+  body: Record<string, string>,
+): Promise<Reply> {
   const lookup = body as unknown as OrderLookupWire;
-  const order = deps.book.find(lookup.terminal_sn, lookup.sn, lookup.client_sn);
-  const latency = (order?.scenario ?? (lookup.client_sn ? deps.scenarios.get(lookup.client_sn) : undefined))?.latencyMs;
+  const merchantSn = deps.merchants.of(lookup.terminal_sn);
+  const merchantWide = deps.merchants.scope === 'merchant';
+  const find = (): Order | undefined =>
+    deps.book.find(lookup.terminal_sn, lookup.sn, lookup.client_sn, merchantSn, merchantWide);
+  const seen = find();
+  const latency = (seen?.scenario ?? (lookup.client_sn ? deps.scenarios.get(lookup.client_sn) : undefined))?.latencyMs;
   await deps.sleep(latency ?? 0);
-  if (!order) return { envelope: ok(ORDER_NOT_EXISTS()) };
   const now = deps.clock.now();
+  // The request reads the books as they are when it is processed: whatever was due has landed.
+  deps.pending.landDue(now);
+  const order = find();
+  if (!order) return { envelope: ok(ORDER_NOT_EXISTS()) };
   switch (endpoint) {
     case 'query':
       return queryWithSteps(order, now);
     case 'cancel':
-      return actionWithSteps(nextStep(order.scenario.cancel, order.steps, 'cancel'), () => cancel(order, now));
     case 'revoke':
-      return actionWithSteps(nextStep(order.scenario.revoke, order.steps, 'revoke'), () => revoke(order, now));
+      return reversalCall(deps.pending, endpoint, order, now);
     case 'refund':
-      return { envelope: ok(refund(order, body as unknown as RefundRequestWire, now)) };
+      return refundWithSteps(order, body as unknown as RefundRequestWire, now);
   }
-}
-
-async function pay(deps: GatewayDeps, req: PayRequestWire): Promise<Reply> {
-  const scenario = deps.scenarios.get(req.client_sn) ?? scenarioFromBarcode(req.dynamic_id) ?? {};
-  await deps.sleep(scenario.latencyMs ?? 0);
-  deps.book.countPayCall(req.client_sn);
-  if (deps.book.byClient(req.terminal_sn, req.client_sn)) return { envelope: ok(clientSnConflict(req.client_sn)) };
-  const spec = scenario.pay ?? {};
-  if (spec.fault && spec.commit === false) return { envelope: serverError('UNKNOWN_SYSTEM_ERROR'), fault: spec.fault };
-  const order = deps.book.create(req, scenario, deps.clock.now());
-  if (spec.holdMs) {
-    order.holding = true;
-    try {
-      await deps.sleep(spec.holdMs);
-    } finally {
-      // Even when the simulator closes mid-hold, leave the order in a consistent state.
-      completePay(order, deps.clock.now());
-    }
-  } else {
-    completePay(order, deps.clock.now());
-  }
-  return withFault(ok(payAnswer(order)), spec.fault);
 }
 
 function queryWithSteps(order: Order, now: number): Reply {
-  const step: QueryStep = nextStep(order.scenario.query, order.steps, 'query');
+  const step = nextStep(order.scenario.query, order.steps, 'query');
   if (step === 'normal') return { envelope: ok(query(order, now)) };
-  if (step.commit === false) return { envelope: serverError('UNKNOWN_SYSTEM_ERROR'), fault: step.fault };
+  if ('odd' in step) return oddReply(step.odd, order, () => query(order, now));
+  if (step.commit === false) return lostReply(step.fault);
   return withFault(ok(query(order, now)), step.fault);
 }
 
-function actionWithSteps(step: ActionStep, run: () => BizResponseWire): Reply {
-  if (step === 'normal' || step === 'CANCEL_SUCCESS' || step === 'CANCEL_ABORT_SUCCESS') return { envelope: ok(run()) };
-  if (typeof step === 'string') return { envelope: ok({ result_code: step }) };
-  if ('answer' in step) {
-    const biz: BizResponseWire = { result_code: step.answer };
-    if (step.errorCode !== undefined) biz.error_code = step.errorCode;
-    if (step.errorMessage !== undefined) biz.error_message = step.errorMessage;
-    return { envelope: ok(biz) };
-  }
-  if (step.commit === false) return { envelope: serverError('UNKNOWN_SYSTEM_ERROR'), fault: step.fault };
-  return withFault(ok(run()), step.fault);
-}
-
-/** Consumes the next step of a per-order sequence; 'normal' once the sequence is used up. */
-function nextStep<T>(list: readonly T[] | undefined, steps: Order['steps'], kind: keyof Order['steps']): T | 'normal' {
-  const index = steps[kind];
-  if (!list || index >= list.length) return 'normal';
-  steps[kind] = index + 1;
-  return list[index] ?? 'normal';
-}
-
-function withFault(envelope: EnvelopeWire, fault: Fault | undefined): Reply {
-  return fault ? { envelope, fault } : { envelope };
+function refundWithSteps(order: Order, req: RefundRequestWire, now: number): Reply {
+  const step = nextStep(order.scenario.refund, order.steps, 'refund');
+  if (step === 'normal') return { envelope: ok(refund(order, req, now)) };
+  return oddReply(step.odd, order, () => refund(order, req, now));
 }

@@ -8,9 +8,23 @@ export type {
   PayResult,
   PayScenario,
   QueryStep,
+  RefundStep,
   Scenario,
   Settle,
 } from './scenarios';
+export type {
+  EchoMismatch,
+  ExistingOrder,
+  ExistingStatus,
+  LateArrival,
+  OddAnswer,
+  OthersMeanwhile,
+  SlowReversal,
+} from './unfriendly-scenarios';
+export { SIBLING_TERMINAL_SN, UNLISTED_ERROR_CODE } from './unfriendly-scenarios';
+export type { PendingKind, PendingView } from './pending-effects';
+export { DEFAULT_MERCHANT_SN } from './merchants';
+export type { ClientSnScope, MerchantsView } from './merchants';
 export { UPAY_TCP_ORDER_NOT_REFUNDABLE } from './scenarios';
 export type { LedgerOrder, LedgerView, RequestLogEntry } from './ledger';
 export type { Movement, MovementKind, OrderStatus, Transition } from './order-model';

@@ -1,7 +1,8 @@
 import type { Movement, Order, OrderStatus, Transition } from './order-model';
 import { netFen } from './order-model';
 import type { OrderBook } from './orders';
-import { settleIfDue } from './orders';
+import type { PendingEffects, PendingView } from './pending-effects';
+import { settleIfDue } from './settlement';
 import type { Fault } from './scenarios';
 import type { KeyRole } from './terminal-keys';
 
@@ -29,6 +30,7 @@ export interface RequestLogEntry {
 
 export interface LedgerOrder {
   terminal_sn: string;
+  merchant_sn: string;
   sn: string;
   client_sn: string;
   total_amount: string;
@@ -47,6 +49,8 @@ export interface LedgerOrder {
 export interface LedgerView {
   orders: LedgerOrder[];
   requests: RequestLogEntry[];
+  /** Accepted effects not in the books yet (late requests, slow reversals); judge the books once it is empty. */
+  pending: PendingView[];
   counters: {
     /** Valid pay requests per client_sn, CLIENT_SN_CONFLICT answers included. */
     pay_calls_by_client_sn: Record<string, number>;
@@ -59,8 +63,17 @@ export interface LedgerView {
   };
 }
 
-/** Snapshot for reconciliation; brings due settlements up to `now` first so it matches what a query would say. */
-export function buildLedger(book: OrderBook, requests: readonly RequestLogEntry[], now: number): LedgerView {
+/**
+ * Snapshot for reconciliation; lands due effects and settlements up to `now` first so it matches what a query
+ * would say.
+ */
+export function buildLedger(
+  book: OrderBook,
+  requests: readonly RequestLogEntry[],
+  pending: PendingEffects,
+  now: number,
+): LedgerView {
+  pending.landDue(now);
   const orders = book.all().map((order) => {
     settleIfDue(order, now);
     return ledgerOrder(order);
@@ -85,7 +98,7 @@ export function buildLedger(book: OrderBook, requests: readonly RequestLogEntry[
     counters.refunded_fen += o.refunded_fen;
     counters.kept_fen += o.kept_fen;
   }
-  return { orders, requests: requests.map((r) => ({ ...r })), counters };
+  return { orders, requests: requests.map((r) => ({ ...r })), pending: pending.view(), counters };
 }
 
 function ledgerOrder(order: Order): LedgerOrder {
@@ -96,6 +109,7 @@ function ledgerOrder(order: Order): LedgerOrder {
   const refunded = sum('refund');
   return {
     terminal_sn: order.terminalSn,
+    merchant_sn: order.merchantSn,
     sn: order.sn,
     client_sn: order.clientSn,
     total_amount: String(order.totalFen),

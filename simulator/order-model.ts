@@ -3,7 +3,15 @@ import type { Scenario } from './scenarios';
 
 /** Order statuses the simulator produces (reference §6.1). */
 export type OrderStatus =
-  'CREATED' | 'PAID' | 'PAY_CANCELED' | 'PAY_ERROR' | 'PARTIAL_REFUNDED' | 'REFUNDED' | 'CANCELED';
+  | 'CREATED'
+  | 'PAID'
+  | 'PAY_CANCELED'
+  | 'PAY_ERROR'
+  | 'PARTIAL_REFUNDED'
+  | 'REFUNDED'
+  | 'CANCELED'
+  // Only while a slow reversal that asked for it is pending (unfriendly-scenarios.ts).
+  | 'CANCEL_INPROGRESS';
 
 export type MovementKind = 'capture' | 'reversal' | 'refund';
 
@@ -28,6 +36,8 @@ export interface RefundRecord {
 /** One order as the gateway keeps it. Mutated only through orders.ts and the action modules. */
 export interface Order {
   terminalSn: string;
+  /** The merchant of the terminal that paid it (client_sn uniqueness may span the merchant). */
+  merchantSn: string;
   sn: string;
   clientSn: string;
   totalFen: number;
@@ -52,7 +62,7 @@ export interface Order {
   /** True while a held pay has not answered yet: settlement waits for it. */
   holding: boolean;
   queries: number;
-  steps: { query: number; cancel: number; revoke: number };
+  steps: { query: number; cancel: number; revoke: number; refund: number };
   history: Transition[];
   movements: Movement[];
 }
@@ -61,7 +71,10 @@ const FINAL: ReadonlySet<OrderStatus> = new Set(['PAID', 'PAY_CANCELED', 'REFUND
 
 const PAYWAY_NAMES: Record<string, string> = { '1': '支付宝', '2': '支付宝', '3': '微信' };
 
-/** Records a status change and the money it moves: capture on PAID, full reversal when PAID becomes CANCELED. */
+/**
+ * Records a status change and the money it moves: capture on PAID, full reversal when a PAID order becomes
+ * CANCELED (directly, or through CANCEL_INPROGRESS while a slow reversal was pending).
+ */
 export function moveTo(order: Order, to: OrderStatus, cause: string, at: number): void {
   const from = order.status;
   order.history.push({ at, from, to, cause });
@@ -70,7 +83,8 @@ export function moveTo(order: Order, to: OrderStatus, cause: string, at: number)
     order.paidAt = order.scenario.dayEndsAfterPay ? at - 24 * 3_600_000 : at;
     order.movements.push({ at, kind: 'capture', amount_fen: order.totalFen });
   }
-  if (from === 'PAID' && to === 'CANCELED') {
+  const wasPaid = from === 'PAID' || (from === 'CANCEL_INPROGRESS' && order.paidAt !== undefined);
+  if (wasPaid && to === 'CANCELED') {
     order.movements.push({ at, kind: 'reversal', amount_fen: order.totalFen });
   }
 }

@@ -2,7 +2,7 @@ import type { BizResponseWire, RefundRequestWire } from '../activities/gateway/m
 import { fail } from './actions';
 import type { Order } from './order-model';
 import { moveTo, orderData } from './order-model';
-import { settleIfDue } from './orders';
+import { settleIfDue } from './settlement';
 
 /**
  * refund: partial or full on PAID / PARTIAL_REFUNDED. Idempotent by refund_request_no: a repeat with the same

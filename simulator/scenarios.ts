@@ -1,6 +1,8 @@
+import type { EchoMismatch, ExistingOrder, LateArrival, OddAnswer, SlowReversal } from './unfriendly-scenarios';
+
 /**
  * Scenario model: how the simulated gateway behaves for one order (attached to its client_sn before pay).
- * An order without a scenario pays immediately (PAY_SUCCESS).
+ * An order without a scenario pays immediately (PAY_SUCCESS). The unfriendly knobs are in unfriendly-scenarios.ts.
  */
 
 /** How an answer is lost or garbled on the way back. */
@@ -11,6 +13,8 @@ export type Fault =
   | 'maintenance' // HTTP 200, top-level 500 MAINTENANCE_INPROGRESS
   | 'truncated-json' // HTTP 200, the first half of the JSON answer
   | 'html-502'; // HTTP 502 with an HTML error page
+
+export const FAULTS: readonly Fault[] = ['reset', 'hang', 'system-error', 'maintenance', 'truncated-json', 'html-502'];
 
 /** The biz answer a pay call gives once it finishes (after any hold). */
 export type PayResult = 'PAY_SUCCESS' | 'PAY_FAIL' | 'PAY_IN_PROGRESS' | 'PAY_FAIL_ERROR' | 'PAY_FAIL_IN_PROGRESS';
@@ -38,6 +42,10 @@ export interface PayScenario {
   fault?: Fault;
   /** With a fault: was the order created (and `result` applied) first? Default true. */
   commit?: boolean;
+  /** The pay reaches the books only this long after it arrived; its answer is lost (`fault`, default hang). */
+  lateMs?: number;
+  /** Answer this instead (commit: the pay is processed first). */
+  odd?: OddAnswer;
 }
 
 /** Cancel/revoke answers that leave the order unchanged. */
@@ -47,6 +55,7 @@ export type ForcedCancelAnswer =
 /**
  * One cancel/revoke call. 'normal', 'CANCEL_SUCCESS' and 'CANCEL_ABORT_SUCCESS' all run the real state machine
  * (its answer depends on the order state). A fault with commit (default true) runs it too, then loses the answer.
+ * `odd` answers any code; `lateMs` reaches the books late; any other object is a SlowReversal.
  */
 export type ActionStep =
   | 'normal'
@@ -54,10 +63,16 @@ export type ActionStep =
   | 'CANCEL_ABORT_SUCCESS'
   | ForcedCancelAnswer
   | { answer: ForcedCancelAnswer; errorCode?: string; errorMessage?: string }
-  | { fault: Fault; commit?: boolean };
+  | { fault: Fault; commit?: boolean }
+  | { odd: OddAnswer }
+  | LateArrival
+  | SlowReversal;
 
 /** One query call: normal, or a fault (commit default true: the query counted towards `afterQueries`). */
-export type QueryStep = 'normal' | { fault: Fault; commit?: boolean };
+export type QueryStep = 'normal' | { fault: Fault; commit?: boolean } | { odd: OddAnswer };
+
+/** One refund call. */
+export type RefundStep = 'normal' | { odd: OddAnswer };
 
 export interface Scenario {
   pay?: PayScenario;
@@ -65,6 +80,7 @@ export interface Scenario {
   query?: QueryStep[];
   cancel?: ActionStep[];
   revoke?: ActionStep[];
+  refund?: RefundStep[];
   /** Order status after a cancel aborts a CREATED pay (CANCEL_ABORT_SUCCESS). Default PAY_CANCELED. */
   abortTo?: 'PAY_CANCELED' | 'CANCELED';
   /** Added before every request on this order is processed (pay, query, cancel, revoke, refund). */
@@ -74,6 +90,13 @@ export interface Scenario {
    * dated the previous Asia/Shanghai day, so every later reversal is refused as the real day check does.
    */
   dayEndsAfterPay?: boolean;
+  /**
+   * Where this client_sn must be unique: on the paying terminal (default, unless the simulator's `clientSnScope`
+   * says otherwise) or across every terminal of its merchant (pays conflict, lookups by client_sn see them all).
+   */
+  clientSnScope?: 'terminal' | 'merchant';
+  existingOrder?: ExistingOrder;
+  echoMismatch?: EchoMismatch;
 }
 
 export const UPAY_TCP_ORDER_NOT_REFUNDABLE: ActionStep = {

@@ -10,69 +10,40 @@ import { createClock } from './clock';
 import { handleControl } from './control';
 import { endpointFor, terminalEndpointFor } from './endpoints';
 import { sendJson } from './http-io';
-import type { LedgerView, RequestLogEntry } from './ledger';
+import type { RequestLogEntry } from './ledger';
 import { buildLedger } from './ledger';
+import { Merchants } from './merchants';
 import { OrderBook } from './orders';
+import { PendingEffects } from './pending-effects';
 import type { Scenario } from './scenarios';
+import type { RunningSimulator, SimulatorOptions } from './simulator-api';
 import { serveTerminalApi } from './terminal-api';
-import type { TerminalView } from './terminal-keys';
 import { TerminalKeys } from './terminal-keys';
-import type { TerminalCredentials } from './terminals';
-import type { VendorCredentials } from './vendors';
 import { DEMO_VENDOR, vendorKeys } from './vendors';
 
-export interface SimulatorOptions {
-  /** 0 = any free port (default 0). */
-  port?: number;
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Seeded terminals: their key is current (issued at start), with no previous key. */
-  terminals: TerminalCredentials[];
-  /** Base clock in ms; default Date.now. */
-  clock?: () => number;
-  /** Who may sign /terminal/activate; default [DEMO_VENDOR]. */
-  vendors?: VendorCredentials[];
-  /** Single-use activation codes; default ['sim-activation-code']. `sim-code-…` codes are always accepted once. */
-  activationCodes?: string[];
-  /** Reject a key issued on Shanghai day D from day D+2 on (older than one natural day); default false. */
-  keyExpiry?: boolean;
-}
-
-export interface RunningSimulator {
-  /** http://HOST:PORT */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-  ledger(): LedgerView;
-  /** Attach a scenario to a client_sn before its pay. */
-  setScenario(clientSn: string, scenario: Scenario): void;
-  /** Shift the simulator clock (e.g. past midnight Asia/Shanghai for revoke tests). */
-  setClockOffset(ms: number): void;
-  /**
-   * Clear orders, scenarios, the request log, check-in faults and the clock offset. Terminals, their keys and spent
-   * activation codes stay (like sn numbering): a worker holding rotated keys keeps working across resets.
-   */
-  reset(): void;
-  /** A terminal's key generation, device and key days (never a key); undefined when unknown. */
-  terminal(terminalSn: string): TerminalView | undefined;
-  /** The next `failNext` check-ins of this terminal fail with `mode`; false when the terminal is unknown. */
-  setCheckinFault(terminalSn: string, failNext: number, mode: CheckinFaultMode): boolean;
-}
+export type { RunningSimulator, SimulatorOptions } from './simulator-api';
 
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
   const clock = createClock(opts.clock);
   const book = new OrderBook(clock.now());
+  const pending = new PendingEffects();
+  const merchants = new Merchants(opts.merchants, opts.clientSnScope);
   const terminals = new TerminalKeys(opts.terminals, clock.now(), opts.keyExpiry ?? false);
   const faults = new CheckinFaults();
   const scenarios = new Map<string, Scenario>();
   const requests: RequestLogEntry[] = [];
   const closing = new AbortController();
   const sim = {
-    ledger: () => buildLedger(book, requests, clock.now()),
+    ledger: () => buildLedger(book, requests, pending, clock.now()),
+    pending: () => {
+      pending.landDue(clock.now());
+      return pending.view();
+    },
     setScenario: (clientSn: string, scenario: Scenario) => void scenarios.set(clientSn, scenario),
     setClockOffset: (ms: number) => clock.setOffset(ms),
     reset: () => {
       book.reset();
+      pending.reset();
       scenarios.clear();
       faults.reset();
       requests.length = 0;
@@ -84,12 +55,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       faults.set(terminalSn, failNext, mode);
       return true;
     },
+    setMerchant: (merchantSn: string, terminalSns: string[]) => merchants.assign(merchantSn, terminalSns),
+    merchants: () => merchants.view(),
   };
   const log = (entry: RequestLogEntry) => void requests.push(entry);
   const apiDeps = {
     book,
     scenarios,
     clock,
+    pending,
+    merchants,
     terminals,
     log,
     sleep: (ms: number) => (ms > 0 ? delay(ms, undefined, { signal: closing.signal }) : Promise.resolve()),
