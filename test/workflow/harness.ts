@@ -296,7 +296,8 @@ export class Payment {
   readonly log: FakeCall[] = [];
   /** Operations the saga called without a scripted answer (must stay empty). */
   readonly unscripted: Operation[] = [];
-  revokeUpdate?: WorkflowUpdateHandle<RevokeResult>;
+  /** The revoke update an answer started (revokeByUpdate), once it was accepted. */
+  revokeUpdate?: Promise<WorkflowUpdateHandle<RevokeResult>>;
 
   constructor(
     readonly request: PaymentRequest,
@@ -314,21 +315,15 @@ export class Payment {
     return this.handle.result();
   }
 
-  /**
-   * Lets virtual time skip from now on without waiting for the result here (a workflow result that
-   * is being awaited is what unlocks time skipping): for waiting on a state behind timers.
-   */
-  letTimeRun(): void {
-    this.handle.result().catch(() => undefined);
-  }
-
   status(): Promise<PaymentStatus> {
     return this.handle.query(statusQuery);
   }
 
   /**
-   * Polls the status query until `predicate` holds. Virtual time does not skip while this waits
-   * (unless a `result()` is pending), so it is for states reached without a timer in between.
+   * Polls the status query until `predicate` holds. Virtual time does not skip while this waits, so
+   * it is for states reached without a timer in between; `advanceTo` first for states behind timers.
+   * (Do not leave a `result()` pending instead: with time unlocked and no timer left, as on
+   * NEEDS_ATTENTION, the test server jumps to the 10-year execution timeout and times the workflow out.)
    */
   async waitFor(predicate: (status: PaymentStatus) => boolean, what: string): Promise<PaymentStatus> {
     const giveUpAt = Date.now() + 20 * SECOND;
@@ -355,12 +350,18 @@ export class Payment {
   }
 
   /** Starts the revoke update and waits until the workflow accepted it (its validator passed). */
-  async startRevokeUpdate(request: RevokeRequest = REVOKE): Promise<WorkflowUpdateHandle<RevokeResult>> {
-    this.revokeUpdate = await this.handle.startUpdate(revokeUpdate, {
+  startRevokeUpdate(request: RevokeRequest = REVOKE): Promise<WorkflowUpdateHandle<RevokeResult>> {
+    this.revokeUpdate = this.handle.startUpdate(revokeUpdate, {
       args: [request],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
     return this.revokeUpdate;
+  }
+
+  /** What the revoke update started by an answer (revokeByUpdate) returned. */
+  async revokeUpdateResult(): Promise<RevokeResult> {
+    if (!this.revokeUpdate) throw new Error(`payment ${this.clientSn}: no revoke update was started`);
+    return (await this.revokeUpdate).result();
   }
 
   /** The operations in the order the saga called them. */
