@@ -2,8 +2,9 @@
  * `npm run simulator`: SIMULATOR_PORT (default 8765, 0 = any free), SIMULATOR_HOST (default 127.0.0.1),
  * SQB_TERMINAL_SN + SQB_TERMINAL_KEY and/or SQB_TERMINALS_FILE; else the built-in demo terminal.
  * SQB_VENDOR_SN + SQB_VENDOR_KEY sign /terminal/activate (else the demo vendor); SIMULATOR_KEY_EXPIRY=1 rejects
- * keys older than one natural day.
+ * keys older than one natural day; SIMULATOR_CLIENT_SN_SCOPE=merchant makes every client_sn unique per merchant.
  */
+import type { ClientSnScope } from './merchants';
 import { startSimulator } from './server';
 import { loadTerminals } from './terminals';
 import { loadVendors } from './vendors';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
     console.error(`!!! DEMO VENDOR: no SQB_VENDOR_SN set, /terminal/activate takes vendor_sn ${vendors[0]?.vendorSn}`);
   }
   const keyExpiry = parseFlag('SIMULATOR_KEY_EXPIRY', process.env.SIMULATOR_KEY_EXPIRY);
-  const sim = await startSimulator({ port, host, terminals, vendors, keyExpiry });
+  const clientSnScope = parseScope(process.env.SIMULATOR_CLIENT_SN_SCOPE);
+  const sim = await startSimulator({ port, host, terminals, vendors, keyExpiry, clientSnScope });
   console.log(`upay simulator listening on ${sim.url}`);
   const stop = (): void => {
     sim.close().then(
@@ -53,6 +55,13 @@ function parseFlag(name: string, value: string | undefined): boolean {
   if (value === undefined || value === '' || value === '0') return false;
   if (value === '1') return true;
   throw new Error(`${name} must be 0 or 1, got ${value}`);
+}
+
+/** Unset or '' = terminal (the default); anything but terminal/merchant is a mistake worth stopping for. */
+function parseScope(value: string | undefined): ClientSnScope {
+  if (value === undefined || value === '' || value === 'terminal') return 'terminal';
+  if (value === 'merchant') return 'merchant';
+  throw new Error(`SIMULATOR_CLIENT_SN_SCOPE must be terminal or merchant, got ${value}`);
 }
 
 main().catch((err: unknown) => {

@@ -108,6 +108,19 @@ describe('npm run simulator: vendor and key expiry from the environment', () => 
   it('refuses to start on SIMULATOR_KEY_EXPIRY=yes (only 0 or 1)', async () => {
     await expect(startMain({ SIMULATOR_KEY_EXPIRY: 'yes' })).rejects.toThrow(/SIMULATOR_KEY_EXPIRY must be 0 or 1/);
   });
+
+  it('takes SIMULATOR_CLIENT_SN_SCOPE=merchant, and refuses any other scope', async () => {
+    const child = await startMain({ SIMULATOR_CLIENT_SN_SCOPE: 'merchant' });
+    try {
+      const merchants = JSON.parse((await control(remote(child.url), 'GET', '/_sim/merchants')).text) as unknown;
+      expect(merchants).toMatchObject({ client_sn_scope: 'merchant' });
+    } finally {
+      await stop(child);
+    }
+    await expect(startMain({ SIMULATOR_CLIENT_SN_SCOPE: 'store' })).rejects.toThrow(
+      /SIMULATOR_CLIENT_SN_SCOPE must be terminal or merchant/,
+    );
+  });
 });
 
 describe('loadVendors', () => {
