@@ -2,7 +2,12 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { type GatewayClient, UnknownTerminalError } from './gateway/client';
 import { UNKNOWN_TERMINAL_CODE, recordGatewayCall } from './metrics';
 import type { OrderLookupWire, PayRequestWire } from './gateway/models';
-import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation, type PaymentRequest } from '../workflows/types';
+import {
+  UNKNOWN_TERMINAL,
+  type GatewayCallResult,
+  type GatewayOperation,
+  type PaymentRequest,
+} from '../workflows/types';
 
 /** What the pay activity needs: the request minus the saga's timing. */
 export type PayInput = Omit<PaymentRequest, 'timing'>;
@@ -13,7 +18,6 @@ export interface OrderRef {
   clientSn: string;
   sn?: string;
 }
-
 
 const HEARTBEAT_EVERY_MS = 2_000;
 

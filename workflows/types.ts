@@ -7,7 +7,7 @@
 export const TASK_QUEUE = 'upay-payments';
 
 /** Gateway operations the activities perform. */
-export type GatewayOperation = 'pay' | 'query' | 'cancel' | 'revoke' | 'refund' | 'precreate';
+export type GatewayOperation = 'pay' | 'query' | 'cancel' | 'revoke' | 'refund';
 
 /**
  * What one gateway call means for money, decided by the classifier (activities/gateway/classify.ts):

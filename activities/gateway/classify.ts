@@ -1,7 +1,7 @@
 import { FINAL_ORDER_STATUSES, MOVING_ORDER_STATUSES, isOrderNotFound } from './codes';
-import type { BizResponseWire, CalledOperation, EnvelopeWire } from './models';
+import type { BizResponseWire, EnvelopeWire } from './models';
 import { MalformedResponseError, parseEnvelope, toOrderSnapshot } from './parse';
-import type { GatewayCallResult, OutcomeKind } from '../../workflows/types';
+import type { GatewayCallResult, GatewayOperation, OutcomeKind } from '../../workflows/types';
 
 /** What came back from one HTTP exchange, before any interpretation. */
 export type RawExchange = { kind: 'transport'; code: string } | { kind: 'http'; status: number; body: string };
@@ -87,7 +87,7 @@ function refundVerdict(biz: BizResponseWire): Verdict {
   return unknown(code); // REFUND_ERROR, undocumented
 }
 
-const BIZ_VERDICTS: Record<CalledOperation, (biz: BizResponseWire) => Verdict> = {
+const BIZ_VERDICTS: Record<GatewayOperation, (biz: BizResponseWire) => Verdict> = {
   pay: payVerdict,
   query: queryVerdict,
   cancel: reversalVerdict,
@@ -99,7 +99,7 @@ const BIZ_VERDICTS: Record<CalledOperation, (biz: BizResponseWire) => Verdict> =
  * The one place that decides what a gateway answer means. Pure: the same exchange always gives the
  * same result. Anything not positively recognised is `unknown`, never success.
  */
-export function classify(operation: CalledOperation, exchange: RawExchange): GatewayCallResult {
+export function classify(operation: GatewayOperation, exchange: RawExchange): GatewayCallResult {
   if (exchange.kind === 'transport') {
     return { operation, kind: 'unknown', reason: `transport ${exchange.code}`, transportError: exchange.code };
   }

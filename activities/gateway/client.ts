@@ -1,15 +1,9 @@
 import type { Dispatcher } from 'undici';
 import { classify } from './classify';
 import { postSigned } from './http';
-import {
-  Endpoint,
-  type CalledOperation,
-  type OrderLookupWire,
-  type PayRequestWire,
-  type RefundRequestWire,
-} from './models';
+import { Endpoint, type OrderLookupWire, type PayRequestWire, type RefundRequestWire } from './models';
 import { READ_TIMEOUTS, type ReadTimeouts } from './timeouts';
-import type { GatewayCallResult } from '../../workflows/types';
+import type { GatewayCallResult, GatewayOperation } from '../../workflows/types';
 
 /**
  * Returns the current key of a terminal, or undefined when the terminal is not configured. Called
@@ -31,7 +25,7 @@ export interface GatewayClientOptions {
   dispatcher: Dispatcher;
   terminalKey: TerminalKeyLookup;
   /** Override read timeouts (tests); defaults per operation in timeouts.ts. */
-  timeouts?: Partial<Record<CalledOperation, ReadTimeouts>>;
+  timeouts?: Partial<Record<GatewayOperation, ReadTimeouts>>;
 }
 
 /**
@@ -65,7 +59,7 @@ export class GatewayClient {
     return this.call('refund', body.terminal_sn, body);
   }
 
-  private async call(operation: CalledOperation, terminalSn: string, body: object): Promise<GatewayCallResult> {
+  private async call(operation: GatewayOperation, terminalSn: string, body: object): Promise<GatewayCallResult> {
     const key = await this.options.terminalKey(terminalSn);
     if (!key) throw new UnknownTerminalError(terminalSn);
     const exchange = await postSigned({

@@ -2,13 +2,6 @@
  * upay v2 wire types (snake_case, every scalar a string), shared by the client and the simulator.
  * Reference: ../shared/spec/upay-v2-reference.md §3 (envelope), §4 (endpoints), §14 (types).
  */
-import type { GatewayOperation } from '../../workflows/types';
-
-/**
- * The order operations this project calls: the contract's GatewayOperation without `precreate`, which
- * nothing calls (issue 13 takes it out of the contract's union too; this is then GatewayOperation).
- */
-export type CalledOperation = Exclude<GatewayOperation, 'precreate'>;
 
 /** The endpoints this project calls. */
 export const Endpoint = {

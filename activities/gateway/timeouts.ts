@@ -1,4 +1,4 @@
-import type { CalledOperation } from './models';
+import type { GatewayOperation } from '../../workflows/types';
 
 /** Read timeouts for one call: until response headers, then between body chunks. */
 export interface ReadTimeouts {
@@ -16,7 +16,7 @@ export const CONNECT_TIMEOUT_MS = 5_000;
  * Per-operation read timeouts (reference §8.5). pay must outlast the gateway's hold of up to 35 s
  * plus network: 50 s, as the proxy docs (~45 s) and a third-party client (50 s) do.
  */
-export const READ_TIMEOUTS: Record<CalledOperation, ReadTimeouts> = {
+export const READ_TIMEOUTS: Record<GatewayOperation, ReadTimeouts> = {
   pay: { headersMs: 50_000, bodyMs: 10_000 },
   query: { headersMs: 10_000, bodyMs: 10_000 },
   cancel: { headersMs: 30_000, bodyMs: 10_000 },
@@ -31,7 +31,7 @@ export const TERMINAL_CALL_TIMEOUTS: Record<'activate' | 'checkin', ReadTimeouts
 };
 
 /** The longest one call can take on the client side; activity timeouts must stay above it. */
-export function maxCallMs(operation: CalledOperation): number {
+export function maxCallMs(operation: GatewayOperation): number {
   const read = READ_TIMEOUTS[operation];
   return CONNECT_TIMEOUT_MS + read.headersMs + read.bodyMs;
 }

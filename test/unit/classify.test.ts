@@ -5,11 +5,10 @@ import {
   ORDER_STATUSES,
   TOP_LEVEL_ERROR_CODES,
 } from '../../activities/gateway/codes';
-import type { CalledOperation } from '../../activities/gateway/models';
-import type { OutcomeKind } from '../../workflows/types';
+import type { GatewayOperation, OutcomeKind } from '../../workflows/types';
 import { bizAnswer, order, topLevelAnswer } from '../helpers/envelopes';
 
-type Row = [label: string, operation: CalledOperation, exchange: RawExchange, expected: OutcomeKind];
+type Row = [label: string, operation: GatewayOperation, exchange: RawExchange, expected: OutcomeKind];
 
 const payRows: Row[] = [
   ['PAY_SUCCESS with PAID', 'pay', bizAnswer('PAY_SUCCESS', { data: order('PAID', { status: 'SUCCESS' }) }), 'success'],
