@@ -74,10 +74,10 @@ export type Answer = (ctx: CallContext) => GatewayCallResult | Promise<GatewayCa
 
 /** Answers per operation, used in order; the last one repeats. An operation left out must not be called. */
 export interface Script {
-  pay: Answer[];
-  query?: Answer[];
-  cancel?: Answer[];
-  revoke?: Answer[];
+  pay: readonly Answer[];
+  query?: readonly Answer[];
+  cancel?: readonly Answer[];
+  revoke?: readonly Answer[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,6 +296,8 @@ export class Payment {
   readonly log: FakeCall[] = [];
   /** Operations the saga called without a scripted answer (must stay empty). */
   readonly unscripted: Operation[] = [];
+  /** Calls the fake is answering right now. */
+  inFlight = 0;
   /** The revoke update an answer started (revokeByUpdate), once it was accepted. */
   revokeUpdate?: Promise<WorkflowUpdateHandle<RevokeResult>>;
 
@@ -424,6 +426,31 @@ async function workflowBundle(): Promise<WorkflowBundleOption> {
   return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
 }
 
+/**
+ * Terminates a payment a test left open, once it is quiet (waiting on a timer or a message: no call
+ * in flight, its history not growing): the test server keeps a time-skipping lock taken for work
+ * that a termination cuts short, and every later `env.sleep` of the file would then hang.
+ */
+async function closeQuietly(payment: Payment): Promise<void> {
+  const QUIET_MS = 150;
+  const giveUpAt = Date.now() + 10 * SECOND;
+  let last = -1;
+  let quietSince = Date.now();
+  while (Date.now() < giveUpAt) {
+    const description = await payment.handle.describe().catch(() => undefined);
+    if (!description || description.status.name !== 'RUNNING') return;
+    const busy = payment.inFlight > 0 || (description.raw.pendingActivities?.length ?? 0) > 0;
+    if (busy || description.historyLength !== last) {
+      last = description.historyLength;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= QUIET_MS) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await payment.handle.terminate('test over').catch(() => undefined);
+}
+
 class FakeGateway {
   private readonly payments = new Map<string, Payment>();
 
@@ -452,8 +479,13 @@ class FakeGateway {
       payment.unscripted.push(operation);
       throw ApplicationFailure.nonRetryable(`unscripted ${operation} call`, 'Unscripted');
     }
-    call.result = await answer({ call, n, payment, env: this.env() });
-    return call.result;
+    payment.inFlight += 1;
+    try {
+      call.result = await answer({ call, n, payment, env: this.env() });
+      return call.result;
+    } finally {
+      payment.inFlight -= 1;
+    }
   }
 }
 
@@ -490,7 +522,7 @@ export function useSagaEnvironment() {
 
   afterEach(async () => {
     // A payment left open (NEEDS_ATTENTION, a failed assertion) must not run on in later tests.
-    await Promise.all(started.map((payment) => payment.handle.terminate('test over').catch(() => undefined)));
+    await Promise.all(started.map((payment) => closeQuietly(payment)));
     started = [];
   });
 
