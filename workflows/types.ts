@@ -24,6 +24,8 @@ export type OutcomeKind = 'success' | 'definite_failure' | 'in_progress' | 'unkn
 export interface OrderSnapshot {
   sn: string;
   clientSn: string;
+  /** `terminal_sn` when the answer names one: checked against the request (money-rules R1). */
+  terminalSn?: string;
   /** As the gateway sent it: an OrderStatus (vocabulary.ts), or a value no document lists. */
   orderStatus: string;
   /** Flow status of this call's transaction (`status`), e.g. SUCCESS, FAIL_CANCELED, IN_PROG. */

@@ -129,3 +129,55 @@ export function listedOrderStatus(status: string | undefined): OrderStatus | 'UN
   if (status === undefined) return undefined;
   return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as OrderStatus) : 'UNLISTED';
 }
+
+/**
+ * Error codes that make a pay's `PAY_FAIL` or `FAIL` a definite failure (money not taken): the codes the
+ * reference gives for a pay refused or reversed by the gateway (§6.3 "PAY_CANCELED … e.g. EXPIRED_BARCODE,
+ * INSUFFICIENT_FUND, or gateway timeout TRADE_TIMEOUT"; §7.2 rows marked pay or any). Not here, so unknown
+ * (money-rules R4): `CLIENT_SN_CONFLICT` (an order exists), `TRADE_HAS_SUCCESS` ("already paid"),
+ * `UNEXPECTED_PROVIDER_ERROR`, `EXTERNAL_SERVICE_EXCEPTION`, other operations' codes, and any unlisted one.
+ */
+export const PAY_DEFINITE_FAILURE_CODES = [
+  'INVALID_BARCODE',
+  'INSUFFICIENT_FUND',
+  'EXPIRED_BARCODE',
+  'BUYER_OVER_DAILY_LIMIT',
+  'BUYER_OVER_TRANSACTION_LIMIT',
+  'SELLER_OVER_DAILY_LIMIT',
+  'UPAY_STORE_OVER_DAILY_LIMIT',
+  'TRADE_TIMEOUT',
+  'TRADE_FAILED',
+  'UPAY_TERMINAL_NOT_EXISTS',
+  'UPAY_TERMINAL_STATUS_ABNORMAL',
+] as const satisfies readonly BizErrorCode[];
+
+/**
+ * Refusals of a cancel or revoke the reference documents, which asking again will not change: a person
+ * must look (money-rules R4). Definite only under `FAIL` or `CANCEL_ERROR` (the reference's example wraps
+ * UPAY_TCP_ORDER_NOT_REFUNDABLE in CANCEL_ERROR). "Order not found" is definite too, but means nothing to
+ * reverse (ORDER_NOT_FOUND_CODES). `UPAY_CANCEL_ORDER_NOOP` (already reversed, by whom?) and every other code
+ * are unknown: only a query can say what the order is now.
+ */
+export const REVERSAL_REFUSAL_CODES = [
+  'UPAY_TCP_ORDER_NOT_REFUNDABLE',
+  'UPAY_CANCEL_INVALID_ORDER_STATE',
+  'SELLER_BALANCE_NOT_ENOUGH',
+  'UPAY_TERMINAL_NOT_EXISTS',
+  'UPAY_TERMINAL_STATUS_ABNORMAL',
+] as const satisfies readonly BizErrorCode[];
+
+/**
+ * Refusals of a refund the reference documents (§7.2 rows marked refund or any, §6.3): definite under
+ * `FAIL` or `REFUND_FAIL`. `UPAY_REFUND_ORDER_NOOP` (this refund already done) and every other code are unknown.
+ */
+export const REFUND_REFUSAL_CODES = [
+  'REFUNDABLE_AMOUNT_NOT_ENOUGH',
+  'UPAY_REFUND_INVALID_ORDER_STATE',
+  'REFUND_AMT_NOT_EQUAL_TOTAL',
+  'ACCOUNT_BALANCE_NOT_ENOUGH',
+  'SELLER_BALANCE_NOT_ENOUGH',
+  'UPAY_ORDER_NOT_EXISTS',
+  'UPAY_ORDER_NOT_EXIST',
+  'UPAY_TERMINAL_NOT_EXISTS',
+  'UPAY_TERMINAL_STATUS_ABNORMAL',
+] as const satisfies readonly BizErrorCode[];

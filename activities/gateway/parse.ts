@@ -38,6 +38,8 @@ function parseData(raw: unknown): OrderDataWire {
   }
   return {
     ...(raw as Record<string, string>),
+    // A null terminal_sn is "not given", not a terminal to compare (money-rules R1).
+    terminal_sn: optionalString(raw, 'terminal_sn', 'biz_response.data'),
     sn: requiredString(raw, 'sn', 'biz_response.data'),
     client_sn: requiredString(raw, 'client_sn', 'biz_response.data'),
     order_status: requiredString(raw, 'order_status', 'biz_response.data'),
@@ -78,9 +80,14 @@ function toFen(value: string | undefined): number | undefined {
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
-/** camelCase view of the order data, numbers where the wire has digit strings. */
+/**
+ * camelCase view of the order data, numbers where the wire has digit strings. Keeps what the saga needs
+ * to check an answer against its request (money-rules R1): client_sn, terminal_sn, total_amount.
+ */
 export function toOrderSnapshot(data: OrderDataWire): OrderSnapshot {
   const snapshot: OrderSnapshot = { sn: data.sn, clientSn: data.client_sn, orderStatus: data.order_status };
+  // Kept as sent (even empty): the saga compares it with the request's terminal (money-rules R1).
+  if (data.terminal_sn !== undefined) snapshot.terminalSn = data.terminal_sn;
   if (data.status !== undefined) snapshot.flowStatus = data.status;
   const total = toFen(data.total_amount);
   const net = toFen(data.net_amount);

@@ -3,6 +3,9 @@ import {
   BIZ_ERROR_CODES,
   BIZ_RESULT_CODES,
   ORDER_STATUSES,
+  PAY_DEFINITE_FAILURE_CODES,
+  REFUND_REFUSAL_CODES,
+  REVERSAL_REFUSAL_CODES,
   TOP_LEVEL_ERROR_CODES,
 } from '../../activities/gateway/codes';
 import type { GatewayOperation, OutcomeKind } from '../../workflows/types';
@@ -47,7 +50,29 @@ const payRows: Row[] = [
     bizAnswer('FAIL', { error_code: 'UPAY_STORE_OVER_DAILY_LIMIT' }),
     'definite_failure',
   ],
+  ['FAIL with no error code', 'pay', bizAnswer('FAIL'), 'unknown'],
+  ['FAIL with an unlisted error code', 'pay', bizAnswer('FAIL', { error_code: 'UPAY_SIM_UNLISTED' }), 'unknown'],
+  [
+    'PAY_FAIL with an unlisted error code',
+    'pay',
+    bizAnswer('PAY_FAIL', { error_code: 'UPAY_SIM_UNLISTED', data: order('PAY_CANCELED') }),
+    'unknown',
+  ],
+  ['PAY_FAIL with no error code', 'pay', bizAnswer('PAY_FAIL', { data: order('PAY_CANCELED') }), 'definite_failure'],
+  ['FAIL TRADE_HAS_SUCCESS ("already paid")', 'pay', bizAnswer('FAIL', { error_code: 'TRADE_HAS_SUCCESS' }), 'unknown'],
+  [
+    'PAY_SUCCESS with an unlisted error code',
+    'pay',
+    bizAnswer('PAY_SUCCESS', { error_code: 'UPAY_SIM_UNLISTED', data: order('PAID') }),
+    'unknown',
+  ],
   ['an undocumented code', 'pay', bizAnswer('PAY_MAYBE'), 'unknown'],
+  [
+    'an undocumented code with a listed error code',
+    'pay',
+    bizAnswer('PAY_WEIRD', { error_code: 'EXPIRED_BARCODE' }),
+    'unknown',
+  ],
   ['a SUCCESS code from the wrong endpoint without PAID', 'pay', bizAnswer('CANCEL_SUCCESS'), 'unknown'],
 ];
 
@@ -95,6 +120,21 @@ const queryRows: Row[] = [
   ],
   ['SUCCESS without data', 'query', bizAnswer('SUCCESS'), 'unknown'],
   ['FAIL for another reason', 'query', bizAnswer('FAIL', { error_code: 'UPAY_TERMINAL_STATUS_ABNORMAL' }), 'unknown'],
+  ['FAIL with no error code', 'query', bizAnswer('FAIL'), 'unknown'],
+  ['FAIL with an unlisted error code', 'query', bizAnswer('FAIL', { error_code: 'UPAY_SIM_UNLISTED' }), 'unknown'],
+  ['an undocumented code with PAID', 'query', bizAnswer('QUERY_WEIRD', { data: order('PAID') }), 'unknown'],
+  [
+    'SUCCESS PAID with an unlisted error code',
+    'query',
+    bizAnswer('SUCCESS', { error_code: 'UPAY_SIM_UNLISTED', data: order('PAID') }),
+    'unknown',
+  ],
+  [
+    'SUCCESS PAY_CANCELED with TRADE_TIMEOUT (listed)',
+    'query',
+    bizAnswer('SUCCESS', { error_code: 'TRADE_TIMEOUT', data: order('PAY_CANCELED') }),
+    'success',
+  ],
 ];
 
 const reversalRows: Row[] = (['cancel', 'revoke'] as const).flatMap((op): Row[] => [
@@ -139,7 +179,47 @@ const reversalRows: Row[] = (['cancel', 'revoke'] as const).flatMap((op): Row[] 
     bizAnswer('FAIL', { error_code: 'SELLER_BALANCE_NOT_ENOUGH' }),
     'definite_failure',
   ],
+  [
+    `${op} CANCEL_ERROR SELLER_BALANCE_NOT_ENOUGH`,
+    op,
+    bizAnswer('CANCEL_ERROR', { error_code: 'SELLER_BALANCE_NOT_ENOUGH' }),
+    'definite_failure',
+  ],
+  [
+    `${op} FAIL UPAY_TERMINAL_NOT_EXISTS`,
+    op,
+    bizAnswer('FAIL', { error_code: 'UPAY_TERMINAL_NOT_EXISTS' }),
+    'definite_failure',
+  ],
   [`${op} undocumented code`, op, bizAnswer('CANCEL_PERHAPS'), 'unknown'],
+  // money-rules R4: unknown is not a refusal.
+  [`${op} FAIL with no error code`, op, bizAnswer('FAIL'), 'unknown'],
+  [`${op} FAIL with an unlisted error code`, op, bizAnswer('FAIL', { error_code: 'UPAY_SIM_UNLISTED' }), 'unknown'],
+  [
+    `${op} CANCEL_ERROR with an unlisted error code`,
+    op,
+    bizAnswer('CANCEL_ERROR', { error_code: 'UPAY_SIM_UNLISTED' }),
+    'unknown',
+  ],
+  [`${op} FAIL TRADE_FAILED (listed, not a refusal)`, op, bizAnswer('FAIL', { error_code: 'TRADE_FAILED' }), 'unknown'],
+  [
+    `${op} an undocumented code with a refusal code`,
+    op,
+    bizAnswer('CANCEL_WEIRD', { error_code: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' }),
+    'unknown',
+  ],
+  [
+    `${op} CANCEL_ABORT_ERROR with a refusal code`,
+    op,
+    bizAnswer('CANCEL_ABORT_ERROR', { error_code: 'UPAY_CANCEL_INVALID_ORDER_STATE' }),
+    'unknown',
+  ],
+  [
+    `${op} CANCEL_SUCCESS with an unlisted error code`,
+    op,
+    bizAnswer('CANCEL_SUCCESS', { error_code: 'UPAY_SIM_UNLISTED', data: order('CANCELED') }),
+    'unknown',
+  ],
 ]);
 
 const refundRows: Row[] = [
@@ -165,10 +245,41 @@ const refundRows: Row[] = [
     bizAnswer('FAIL', { error_code: 'UPAY_REFUND_ORDER_NOOP' }),
     'unknown',
   ],
+  ['FAIL with no error code', 'refund', bizAnswer('FAIL'), 'unknown'],
+  ['FAIL with an unlisted error code', 'refund', bizAnswer('FAIL', { error_code: 'UPAY_SIM_UNLISTED' }), 'unknown'],
+  [
+    'REFUND_FAIL with an unlisted error code',
+    'refund',
+    bizAnswer('REFUND_FAIL', { error_code: 'UPAY_SIM_UNLISTED' }),
+    'unknown',
+  ],
+  [
+    'REFUND_FAIL REFUNDABLE_AMOUNT_NOT_ENOUGH',
+    'refund',
+    bizAnswer('REFUND_FAIL', { error_code: 'REFUNDABLE_AMOUNT_NOT_ENOUGH' }),
+    'definite_failure',
+  ],
+  ['an undocumented code', 'refund', bizAnswer('REFUND_FAIL_ERROR'), 'unknown'],
 ];
 
-/** Every top-level code on every operation: 400 is definite (nothing happened) except ILLEGAL_SIGN; 500 is unknown. */
-const topLevelRows: Row[] = (['pay', 'query', 'cancel', 'revoke'] as const).flatMap((op) => [
+/**
+ * Every top-level code on every operation: 400 with a listed code is definite (nothing happened) except
+ * ILLEGAL_SIGN; 400 with an unlisted code or none, 500 and anything else are unknown.
+ */
+const topLevelRows: Row[] = (['pay', 'query', 'cancel', 'revoke', 'refund'] as const).flatMap((op) => [
+  [`${op} top-level 400 with an unlisted code`, op, topLevelAnswer('400', 'UPAY_SIM_UNLISTED'), 'unknown'],
+  [
+    `${op} top-level 400 with no code`,
+    op,
+    { kind: 'http', status: 200, body: JSON.stringify({ result_code: '400' }) },
+    'unknown',
+  ],
+  [
+    `${op} top-level 503`,
+    op,
+    { kind: 'http', status: 200, body: JSON.stringify({ result_code: '503', error_code: 'UPAY_SIM_UNLISTED' }) },
+    'unknown',
+  ],
   ...TOP_LEVEL_ERROR_CODES['400'].map((code): Row => [
     `${op} top-level 400 ${code}`,
     op,
@@ -183,16 +294,37 @@ const topLevelRows: Row[] = (['pay', 'query', 'cancel', 'revoke'] as const).flat
   ]),
 ]);
 
-/** Business error codes of the pay family: PAY_FAIL + code is a definite failure, PAY_FAIL_ERROR + code is unknown. */
-const payErrorCodeRows: Row[] = BIZ_ERROR_CODES.flatMap((code): Row[] => [
-  [
-    `PAY_FAIL ${code}`,
-    'pay',
-    bizAnswer('PAY_FAIL', { error_code: code, data: order('PAY_CANCELED') }),
-    'definite_failure',
-  ],
-  [`PAY_FAIL_ERROR ${code}`, 'pay', bizAnswer('PAY_FAIL_ERROR', { error_code: code }), 'unknown'],
-]);
+const isIn = (list: readonly string[], code: string) => list.includes(code);
+
+/**
+ * Every listed business error code on pay: PAY_FAIL or FAIL with a pay failure code the reference lists
+ * is a definite failure, with any other code unknown; PAY_FAIL_ERROR with any code is unknown.
+ */
+const payErrorCodeRows: Row[] = BIZ_ERROR_CODES.flatMap((code): Row[] => {
+  const kind: OutcomeKind = isIn(PAY_DEFINITE_FAILURE_CODES, code) ? 'definite_failure' : 'unknown';
+  return [
+    [`PAY_FAIL ${code}`, 'pay', bizAnswer('PAY_FAIL', { error_code: code, data: order('PAY_CANCELED') }), kind],
+    [`pay FAIL ${code}`, 'pay', bizAnswer('FAIL', { error_code: code }), kind],
+    [`PAY_FAIL_ERROR ${code}`, 'pay', bizAnswer('PAY_FAIL_ERROR', { error_code: code }), 'unknown'],
+  ];
+});
+
+/** Every listed business error code under FAIL on the other operations: definite only if listed for it. */
+const failCodeRows: Row[] = BIZ_ERROR_CODES.flatMap((code): Row[] => {
+  const notFound = code === 'UPAY_ORDER_NOT_EXISTS' || code === 'UPAY_ORDER_NOT_EXIST';
+  const reversal: OutcomeKind = notFound || isIn(REVERSAL_REFUSAL_CODES, code) ? 'definite_failure' : 'unknown';
+  return [
+    [`query FAIL ${code}`, 'query', bizAnswer('FAIL', { error_code: code }), notFound ? 'definite_failure' : 'unknown'],
+    [`cancel FAIL ${code}`, 'cancel', bizAnswer('FAIL', { error_code: code }), reversal],
+    [`revoke FAIL ${code}`, 'revoke', bizAnswer('FAIL', { error_code: code }), reversal],
+    [
+      `refund FAIL ${code}`,
+      'refund',
+      bizAnswer('FAIL', { error_code: code }),
+      isIn(REFUND_REFUSAL_CODES, code) ? 'definite_failure' : 'unknown',
+    ],
+  ];
+});
 
 const faultRows: Row[] = (['pay', 'query', 'cancel', 'revoke'] as const).flatMap((op): Row[] => [
   [`${op} connection refused`, op, { kind: 'transport', code: 'ECONNREFUSED' }, 'unknown'],
@@ -260,6 +392,7 @@ const ALL_ROWS = [
   ...refundRows,
   ...topLevelRows,
   ...payErrorCodeRows,
+  ...failCodeRows,
   ...faultRows,
 ];
 
@@ -300,6 +433,33 @@ describe('classify', () => {
         finishTime: 1449569494595,
       },
     });
+  });
+
+  it('keeps what the saga checks an answer against (money-rules R1): client_sn, terminal_sn, amount', () => {
+    const result = classify(
+      'query',
+      bizAnswer('SUCCESS', { data: order('PAID', { terminal_sn: '100000000000009999', total_amount: '1' }) }),
+    );
+    expect(result.order).toEqual({
+      sn: '7894259244067349',
+      clientSn: 'ORDER-0001',
+      terminalSn: '100000000000009999',
+      orderStatus: 'PAID',
+      totalAmountFen: 1,
+    });
+  });
+
+  it('leaves terminalSn out when the answer names no terminal (absent or null)', () => {
+    expect(classify('query', bizAnswer('SUCCESS', { data: order('PAID') })).order).not.toHaveProperty('terminalSn');
+    const withNull = {
+      kind: 'http',
+      status: 200,
+      body: JSON.stringify({
+        result_code: '200',
+        biz_response: { result_code: 'SUCCESS', data: { ...order('PAID'), terminal_sn: null } },
+      }),
+    } as const;
+    expect(classify('query', withNull).order).not.toHaveProperty('terminalSn');
   });
 
   it('names the transport error code for a network failure', () => {
