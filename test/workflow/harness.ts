@@ -428,25 +428,20 @@ async function workflowBundle(): Promise<WorkflowBundleOption> {
 
 /**
  * Terminates a payment a test left open, once it is quiet (waiting on a timer or a message: no call
- * in flight, its history not growing): the test server keeps a time-skipping lock taken for work
+ * in flight, no workflow task pending): the test server keeps a time-skipping lock taken for work
  * that a termination cuts short, and every later `env.sleep` of the file would then hang.
  */
 async function closeQuietly(payment: Payment): Promise<void> {
-  const QUIET_MS = 150;
   const giveUpAt = Date.now() + 10 * SECOND;
-  let last = -1;
-  let quietSince = Date.now();
   while (Date.now() < giveUpAt) {
     const description = await payment.handle.describe().catch(() => undefined);
     if (!description || description.status.name !== 'RUNNING') return;
-    const busy = payment.inFlight > 0 || (description.raw.pendingActivities?.length ?? 0) > 0;
-    if (busy || description.historyLength !== last) {
-      last = description.historyLength;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince >= QUIET_MS) {
-      break;
+    if (payment.inFlight === 0 && (description.raw.pendingActivities?.length ?? 0) === 0) {
+      // The test server does not report a pending workflow task; its history's last event does.
+      const last = (await payment.handle.fetchHistory()).events?.at(-1);
+      if (!last?.workflowTaskScheduledEventAttributes && !last?.workflowTaskStartedEventAttributes) break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await payment.handle.terminate('test over').catch(() => undefined);
 }
