@@ -113,6 +113,24 @@ describe('a late PAID (found after a cancel was sent)', () => {
     expect(status.resolution).toMatchObject(resolution('CANCELED'));
   });
 
+  it('whose revoke (asked while CANCELING) is refused stays PAID and is still checked at close', async () => {
+    const payment = await saga.start(
+      {
+        pay: [noAnswer()],
+        query: [...confirmAnswers(), order('PAID'), order('PAID'), order('PAID'), order('PAID')],
+        cancel: [revokeBySignal(noAnswer())],
+        revoke: [refused('UPAY_TCP_ORDER_NOT_REFUNDABLE')],
+      },
+      { timing: TIMING },
+    );
+    const status = await payment.result();
+    // cancel + its query (PAID, late); look, revoke refused, its query; the check at close.
+    expectCalls(payment, status, [...UNCONFIRMED, 'cancel', 'query', 'query', 'revoke', 'query', 'query']);
+    expect(status.state).toBe('PAID');
+    expect(status.revoke).toMatchObject({ status: 'REFUSED', detail: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' });
+    expectAround(payment.scheduledTimes(status).at(-1), W);
+  });
+
   it('a PAID found by a confirm query (no cancel sent) is not checked at close', async () => {
     const payment = await saga.start({ pay: [noAnswer()], query: [order('PAID')] }, { timing: TIMING });
     const status = await payment.result();

@@ -3,6 +3,7 @@
  * boundaries, refusals (and why a refusal after a lost answer is no proof), and revokes asked for
  * before the payment's outcome was known.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { revokeSignal } from '../../workflows/definitions';
 import type { PaymentStatus, RevokeRequest } from '../../workflows/types';
 import {
@@ -213,6 +214,16 @@ describe('the revoke window', () => {
     expectCalls(payment, status, ['pay', 'query', 'revoke']);
     expect(status.state).toBe('REVOKED');
     expectAround(revokeTimes(payment, status)[0], W - 30 * SECOND);
+  });
+
+  it('after the window the workflow of a PAID payment has closed: a revoke finds nothing to signal or update', async () => {
+    const payment = await paid({});
+    await payment.advanceTo(W + MINUTE);
+    const status = await payment.result();
+    expectAround(status.settledAt! - status.startedAt, W);
+    await expect(payment.handle.signal(revokeSignal, REVOKE)).rejects.toThrow(WorkflowNotFoundError);
+    await expect(payment.startRevokeUpdate()).rejects.toThrow(WorkflowNotFoundError);
+    expectCalls(payment, status, ['pay']);
   });
 
   it('a revoke just before the close whose look ends after it: nothing sent, REFUSED', async () => {
