@@ -15,7 +15,7 @@ const common = {
 };
 
 /**
- * Three projects, one run: `npm test` runs them all in one worker pool (every test file exactly once);
+ * Four projects, one run: `npm test` runs them all in one worker pool (every test file exactly once);
  * `npm run test:unit` (`jest --selectProjects unit`), `npm run test:workflow`, or `jest <paths>` runs
  * part of it. A project's globalSetup runs only when at least one of its tests is selected, so only a
  * run that includes the `server` project starts the Temporal dev server.
@@ -43,13 +43,25 @@ module.exports = {
     },
     {
       ...common,
-      // Quiet Temporal runtime for the workers these files run (not loaded by `unit`: ~0.2 s a file).
+      // The gateway simulator over HTTP: no Temporal at all.
+      displayName: 'simulator',
+      roots: ['<rootDir>/test/simulator'],
+    },
+    {
+      ...common,
+      // Quiet Temporal runtime for the workers these files run (loading @temporalio/worker costs ~0.4 s
+      // a file, so the projects above go without it).
       setupFiles: ['<rootDir>/test/setup-runtime.ts'],
       // Everything that talks to a real Temporal dev server (integration, replay, static, browser,
-      // fuzz), and the simulator's own tests: one dev server for the run (test/global-setup.ts).
+      // fuzz): one dev server for the run (test/global-setup.ts).
       displayName: 'server',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/workflow/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/unit/',
+        '<rootDir>/test/workflow/',
+        '<rootDir>/test/simulator/',
+      ],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
