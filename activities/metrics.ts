@@ -1,4 +1,5 @@
 import { metricMeter } from '@temporalio/activity';
+import { CALL_ABORT_CODES } from './gateway/call-limits';
 import { BIZ_ERROR_CODES, TOP_LEVEL_ERROR_CODES } from './gateway/codes';
 import type { GatewayOperation, OutcomeKind } from '../workflows/types';
 
@@ -15,7 +16,7 @@ export const GATEWAY_LATENCY_METRIC = 'upay_gateway_latency_ms';
 /** Counter: terminal check-ins, label `result`. */
 export const CHECKINS_METRIC = 'upay_checkins_total';
 
-/** Buckets of the latency histogram: the simulator answers in milliseconds, the gateway holds a pay up to 35 s (read timeout 50 s). */
+/** Buckets of the latency histogram: the simulator answers in milliseconds, the gateway holds a pay up to 35 s (deadline 55 s). */
 export const GATEWAY_LATENCY_BUCKETS_MS = [
   5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 20_000, 35_000, 50_000, 65_000,
 ] as const;
@@ -35,13 +36,17 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   ...TOP_LEVEL_ERROR_CODES['500'],
 ]);
 
+const ABORT_CODES: ReadonlySet<string> = new Set(CALL_ABORT_CODES);
+
 /**
  * The `error_code` label: a documented gateway code as it is, any other code `OTHER`, a call that
- * failed below HTTP its undici/system code (UND_ERR_HEADERS_TIMEOUT, ECONNRESET, …), none `none`.
- * A gateway could send anything in error_code; a label must stay a small set.
+ * failed below HTTP its undici/system code (UND_ERR_HEADERS_TIMEOUT, ECONNRESET, …) or why the worker
+ * ended it (CALL_DEADLINE, SEND_DEADLINE, …: call-limits.ts), none `none`. A gateway could send
+ * anything in error_code; a label must stay a small set.
  */
 export function errorCodeLabel(answer: { errorCode?: string; transportError?: string }): string {
   if (answer.errorCode !== undefined) return KNOWN_ERROR_CODES.has(answer.errorCode) ? answer.errorCode : 'OTHER';
+  if (answer.transportError !== undefined && ABORT_CODES.has(answer.transportError)) return answer.transportError;
   if (answer.transportError !== undefined) {
     return /^(UND_ERR_[A-Z_]{1,40}|E[A-Z]{2,20})$/.test(answer.transportError) ? answer.transportError : 'TRANSPORT';
   }

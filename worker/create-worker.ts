@@ -5,7 +5,7 @@ import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { GatewayClient } from '../activities/gateway/client';
 import { createGatewayDispatcher } from '../activities/gateway/http';
 import { checkinTerminal } from '../activities/gateway/terminal-calls';
-import type { ReadTimeouts } from '../activities/gateway/timeouts';
+import type { CallDeadline } from '../activities/gateway/timeouts';
 import { FileKeyStore } from '../activities/keys/file-key-store';
 import type { StoredTerminal, TerminalKeyStore } from '../activities/keys/key-store';
 import { MemoryKeyStore } from '../activities/keys/memory-key-store';
@@ -34,8 +34,8 @@ export interface PaymentWorkerOptions {
   checkin?: Omit<KeyRotationOptions, 'taskQueue'>;
   /** A pre-built bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Shorter HTTP read timeouts (tests of hanging gateways); production uses the defaults. */
-  gatewayTimeouts?: Partial<Record<GatewayOperation | 'checkin', ReadTimeouts>>;
+  /** Shorter call deadlines (tests of hanging gateways); production uses the defaults. */
+  gatewayTimeouts?: Partial<Record<GatewayOperation | 'checkin', CallDeadline>>;
   /**
    * Payload encryption (codec/) of the worker and of its key rotation's client; every client must use the
    * same. Default: from PAYLOAD_ENCRYPTION_KEY.

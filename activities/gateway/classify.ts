@@ -4,8 +4,18 @@ import { MalformedResponseError, parseEnvelope, toOrderSnapshot } from './parse'
 import { BIZ_VERDICTS, unknown, type Verdict } from './verdicts';
 import type { GatewayCallResult, GatewayOperation } from '../../workflows/types';
 
-/** What came back from one HTTP exchange, before any interpretation. */
-export type RawExchange = { kind: 'transport'; code: string } | { kind: 'http'; status: number; body: string };
+/**
+ * What came back from one HTTP exchange, before any interpretation. `not_sent`: the worker held the
+ * request back (its deadline or the caller's abort came first) and it never reached the socket;
+ * `code` is a CallAbortCode (call-limits.ts).
+ */
+export type RawExchange =
+  | { kind: 'not_sent'; code: string; why: string }
+  | { kind: 'transport'; code: string }
+  | { kind: 'http'; status: number; body: string };
+
+/** Reason prefix of a call that never left the worker. */
+export const NOT_SENT = 'not sent';
 
 const LISTED_BIZ_ERROR_CODES: readonly string[] = BIZ_ERROR_CODES;
 const DEFINITE_TOP_LEVEL_CODES: readonly string[] = TOP_LEVEL_ERROR_CODES['400'].filter((c) => c !== 'ILLEGAL_SIGN');
@@ -29,6 +39,12 @@ function topLevel(envelope: EnvelopeWire): Verdict {
  * same result. Anything not positively recognised is `unknown`, never success.
  */
 export function classify(operation: GatewayOperation, exchange: RawExchange): GatewayCallResult {
+  if (exchange.kind === 'not_sent') {
+    // A pay that never left took no money (money-rules R5: the saga ends FAILED "not sent"). Any other
+    // request that never left tells nothing about the order: unknown, as if its answer were lost.
+    const kind = operation === 'pay' ? 'definite_failure' : 'unknown';
+    return { operation, kind, reason: `${NOT_SENT}: ${exchange.why}`, transportError: exchange.code };
+  }
   if (exchange.kind === 'transport') {
     return { operation, kind: 'unknown', reason: `transport ${exchange.code}`, transportError: exchange.code };
   }

@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
+import type { CallLimits } from './call-limits';
 import { classify } from './classify';
 import { postSigned } from './http';
 import { Endpoint, type OrderLookupWire, type PayRequestWire, type RefundRequestWire } from './models';
-import { READ_TIMEOUTS, type ReadTimeouts } from './timeouts';
+import { CALL_DEADLINES, type CallDeadline } from './timeouts';
 import type { GatewayCallResult, GatewayOperation } from '../../workflows/types';
 
 /**
@@ -24,13 +25,15 @@ export interface GatewayClientOptions {
   apiDomain: string;
   dispatcher: Dispatcher;
   terminalKey: TerminalKeyLookup;
-  /** Override read timeouts (tests); defaults per operation in timeouts.ts. */
-  timeouts?: Partial<Record<GatewayOperation, ReadTimeouts>>;
+  /** Override call deadlines (tests); defaults per operation in timeouts.ts. */
+  timeouts?: Partial<Record<GatewayOperation, CallDeadline>>;
 }
 
 /**
  * upay v2 terminal API. Every method makes exactly one HTTP call and returns its classified result;
- * none throws for a gateway or network problem.
+ * none throws for a gateway or network problem. Each call has one deadline (timeouts.ts) from the
+ * moment it is made, and `limits` may end it sooner (the activity's signal) or hold it back (pay's
+ * `sendBy`): a request held back is never sent.
  */
 export class GatewayClient {
   private readonly origin: string;
@@ -39,27 +42,32 @@ export class GatewayClient {
     this.origin = options.apiDomain.replace(/\/+$/, '');
   }
 
-  pay(body: PayRequestWire): Promise<GatewayCallResult> {
-    return this.call('pay', body.terminal_sn, body);
+  pay(body: PayRequestWire, limits?: CallLimits): Promise<GatewayCallResult> {
+    return this.call('pay', body.terminal_sn, body, limits);
   }
 
-  query(body: OrderLookupWire): Promise<GatewayCallResult> {
-    return this.call('query', body.terminal_sn, body);
+  query(body: OrderLookupWire, limits?: CallLimits): Promise<GatewayCallResult> {
+    return this.call('query', body.terminal_sn, body, limits);
   }
 
-  cancel(body: OrderLookupWire): Promise<GatewayCallResult> {
-    return this.call('cancel', body.terminal_sn, body);
+  cancel(body: OrderLookupWire, limits?: CallLimits): Promise<GatewayCallResult> {
+    return this.call('cancel', body.terminal_sn, body, limits);
   }
 
-  revoke(body: OrderLookupWire): Promise<GatewayCallResult> {
-    return this.call('revoke', body.terminal_sn, body);
+  revoke(body: OrderLookupWire, limits?: CallLimits): Promise<GatewayCallResult> {
+    return this.call('revoke', body.terminal_sn, body, limits);
   }
 
-  refund(body: RefundRequestWire): Promise<GatewayCallResult> {
-    return this.call('refund', body.terminal_sn, body);
+  refund(body: RefundRequestWire, limits?: CallLimits): Promise<GatewayCallResult> {
+    return this.call('refund', body.terminal_sn, body, limits);
   }
 
-  private async call(operation: GatewayOperation, terminalSn: string, body: object): Promise<GatewayCallResult> {
+  private async call(
+    operation: GatewayOperation,
+    terminalSn: string,
+    body: object,
+    limits?: CallLimits,
+  ): Promise<GatewayCallResult> {
     const key = await this.options.terminalKey(terminalSn);
     if (!key) throw new UnknownTerminalError(terminalSn);
     const exchange = await postSigned({
@@ -67,7 +75,8 @@ export class GatewayClient {
       url: `${this.origin}${Endpoint[operation]}`,
       body,
       signer: { sn: terminalSn, key },
-      timeouts: this.options.timeouts?.[operation] ?? READ_TIMEOUTS[operation],
+      deadline: this.options.timeouts?.[operation] ?? CALL_DEADLINES[operation],
+      ...(limits ? { limits } : {}),
     });
     return classify(operation, exchange);
   }

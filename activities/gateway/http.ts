@@ -1,7 +1,9 @@
 import { Pool, request, type Dispatcher } from 'undici';
+import { CallGuard } from './call-guard';
+import type { CallLimits } from './call-limits';
 import type { RawExchange } from './classify';
 import { authorizationHeader } from './signing';
-import { CONNECT_TIMEOUT_MS, type ReadTimeouts } from './timeouts';
+import { CONNECT_TIMEOUT_MS, type CallDeadline } from './timeouts';
 
 /** A connection pool for one gateway origin. Tests pass their own dispatcher instead. */
 export function createGatewayDispatcher(origin: string): Dispatcher {
@@ -14,7 +16,10 @@ export interface SignedPost {
   body: object;
   /** Terminal (or vendor) sn and key used for the signature. The key goes nowhere else. */
   signer: { sn: string; key: string };
-  timeouts: ReadTimeouts;
+  /** The call's one deadline, from now: queued in the pool, connect, send and read. */
+  deadline: CallDeadline;
+  /** The caller's abort signal and send deadline (call-limits.ts). */
+  limits?: CallLimits;
 }
 
 /** undici error code, errno code, or the error's name: never its message (it may quote a URL). */
@@ -25,27 +30,52 @@ function transportCode(err: unknown): string {
   return typeof name === 'string' && name ? name : 'UNKNOWN_TRANSPORT_ERROR';
 }
 
+/** The exchange of a call that failed: held back and never sent, or lost on its way (abort or network). */
+function failedExchange(guard: CallGuard, err: unknown): RawExchange {
+  const aborted = guard.reason;
+  if (aborted && !guard.sent) return { kind: 'not_sent', code: aborted.code, why: aborted.message };
+  return { kind: 'transport', code: aborted?.code ?? transportCode(err) };
+}
+
 /**
  * One signed POST. Serializes once, signs those exact bytes and sends those exact bytes. Never
- * retries (Temporal owns retries) and never throws for network trouble: that is an exchange too.
+ * retries (Temporal owns retries) and never throws for network trouble: that is an exchange too. A
+ * request the guard held back (deadline, send deadline, the caller's abort before it left) is
+ * `not_sent`: it never reached the socket, so the gateway cannot have it.
  */
-export async function postSigned({ dispatcher, url, body, signer, timeouts }: SignedPost): Promise<RawExchange> {
+export async function postSigned({
+  dispatcher,
+  url,
+  body,
+  signer,
+  deadline,
+  limits,
+}: SignedPost): Promise<RawExchange> {
   const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  const guard = new CallGuard(deadline.totalMs, limits);
   try {
-    const response = await request(url, {
-      dispatcher,
-      method: 'POST',
-      body: bytes,
-      headers: {
-        'content-type': 'application/json',
-        authorization: authorizationHeader(signer.sn, bytes, signer.key),
-      },
-      headersTimeout: timeouts.headersMs,
-      bodyTimeout: timeouts.bodyMs,
-    });
-    const text = await response.body.text();
+    // Already past a deadline, or the activity already cancelled: the request never leaves.
+    if (guard.holdBack()) return failedExchange(guard, undefined);
+    const response = await guard.race(
+      request(url, {
+        dispatcher: guard.watch(dispatcher),
+        method: 'POST',
+        body: bytes,
+        headers: {
+          'content-type': 'application/json',
+          authorization: authorizationHeader(signer.sn, bytes, signer.key),
+        },
+        signal: guard.signal,
+        // The guard's deadline ends the call; undici's own timers (300 s by default) must not come first.
+        headersTimeout: deadline.totalMs,
+        bodyTimeout: deadline.totalMs,
+      }),
+    );
+    const text = await guard.race(response.body.text());
     return { kind: 'http', status: response.statusCode, body: text };
   } catch (err) {
-    return { kind: 'transport', code: transportCode(err) };
+    return failedExchange(guard, err);
+  } finally {
+    guard.dispose();
   }
 }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { RawExchange } from './classify';
 import { postSigned } from './http';
 import { Endpoint, type ActivateRequestWire, type CheckinRequestWire } from './models';
-import { TERMINAL_CALL_TIMEOUTS, type ReadTimeouts } from './timeouts';
+import { TERMINAL_CALL_DEADLINES, type CallDeadline } from './timeouts';
 
 /**
  * What activate or checkin returned. `answered: false` means no readable answer came back: the
@@ -18,6 +18,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** activate and checkin put terminal_sn / terminal_key directly in biz_response (reference §3.4). */
 export function parseCredentials(exchange: RawExchange): CredentialsResult {
+  // Never sent: the gateway did nothing, so another check-in is safe; like no answer, it is retried.
+  if (exchange.kind === 'not_sent') return { ok: false, answered: false, reason: `not sent: ${exchange.why}` };
   if (exchange.kind === 'transport') return { ok: false, answered: false, reason: `transport ${exchange.code}` };
   let body: unknown;
   try {
@@ -41,7 +43,7 @@ export function parseCredentials(exchange: RawExchange): CredentialsResult {
 export interface TerminalCallOptions {
   dispatcher: Dispatcher;
   origin: string;
-  timeouts?: Partial<Record<'activate' | 'checkin', ReadTimeouts>>;
+  timeouts?: Partial<Record<'activate' | 'checkin', CallDeadline>>;
 }
 
 /** `/terminal/activate`, signed with the vendor's sn and key. */
@@ -56,7 +58,7 @@ export async function activateTerminal(
       url: `${options.origin}${Endpoint.activate}`,
       body,
       signer: { sn: vendor.vendorSn, key: vendor.vendorKey },
-      timeouts: options.timeouts?.activate ?? TERMINAL_CALL_TIMEOUTS.activate,
+      deadline: options.timeouts?.activate ?? TERMINAL_CALL_DEADLINES.activate,
     }),
   );
 }
@@ -73,7 +75,7 @@ export async function checkinTerminal(
       url: `${options.origin}${Endpoint.checkin}`,
       body,
       signer: { sn: body.terminal_sn, key },
-      timeouts: options.timeouts?.checkin ?? TERMINAL_CALL_TIMEOUTS.checkin,
+      deadline: options.timeouts?.checkin ?? TERMINAL_CALL_DEADLINES.checkin,
     }),
   );
 }

@@ -1,37 +1,42 @@
 import type { GatewayOperation } from '../../workflows/types';
 
-/** Read timeouts for one call: until response headers, then between body chunks. */
-export interface ReadTimeouts {
-  headersMs: number;
-  bodyMs: number;
+/**
+ * One call's deadline (money-rules R5), counted from the moment the call is made: time queued in the
+ * connection pool, connect, send and read all spend it. A request still queued when it passes is never
+ * sent.
+ */
+export interface CallDeadline {
+  totalMs: number;
 }
 
 /**
  * Connect timeout, per origin: undici sets it on the dispatcher, not per request. 5 s as the
- * official proxy server uses (reference §8.1 item 6).
+ * official proxy server uses (reference §8.1 item 6). It bounds one connection attempt; the call's
+ * deadline bounds the whole call.
  */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Per-operation read timeouts (reference §8.5). pay must outlast the gateway's hold of up to 35 s
- * plus network: 50 s, as the proxy docs (~45 s) and a third-party client (50 s) do.
+ * Per-operation deadlines (reference §8.5). pay must outlast the gateway's hold of up to 35 s plus
+ * network: 55 s leaves 50 s to read, as the proxy docs (~45 s) and a third-party client (50 s) do,
+ * after a connect. query 15 s (the doc's clients use 5–20 s); cancel, revoke and refund 35 s (30 s
+ * read, as the official proxy server).
  */
-export const READ_TIMEOUTS: Record<GatewayOperation, ReadTimeouts> = {
-  pay: { headersMs: 50_000, bodyMs: 10_000 },
-  query: { headersMs: 10_000, bodyMs: 10_000 },
-  cancel: { headersMs: 30_000, bodyMs: 10_000 },
-  revoke: { headersMs: 30_000, bodyMs: 10_000 },
-  refund: { headersMs: 30_000, bodyMs: 10_000 },
+export const CALL_DEADLINES: Record<GatewayOperation, CallDeadline> = {
+  pay: { totalMs: 55_000 },
+  query: { totalMs: 15_000 },
+  cancel: { totalMs: 35_000 },
+  revoke: { totalMs: 35_000 },
+  refund: { totalMs: 35_000 },
 };
 
 /** activate and checkin: 35 s and 20 s as the Android SDK uses (reference §8, SDK-AND), plus network. */
-export const TERMINAL_CALL_TIMEOUTS: Record<'activate' | 'checkin', ReadTimeouts> = {
-  activate: { headersMs: 40_000, bodyMs: 10_000 },
-  checkin: { headersMs: 25_000, bodyMs: 10_000 },
+export const TERMINAL_CALL_DEADLINES: Record<'activate' | 'checkin', CallDeadline> = {
+  activate: { totalMs: 45_000 },
+  checkin: { totalMs: 30_000 },
 };
 
 /** The longest one call can take on the client side; activity timeouts must stay above it. */
 export function maxCallMs(operation: GatewayOperation): number {
-  const read = READ_TIMEOUTS[operation];
-  return CONNECT_TIMEOUT_MS + read.headersMs + read.bodyMs;
+  return CALL_DEADLINES[operation].totalMs;
 }

@@ -1,10 +1,10 @@
 /**
- * HTTP read timeouts short enough that a hanging gateway costs a test (or a fuzz schedule) seconds,
- * not a minute. Pay stays above the others, as in production.
+ * Call deadlines short enough that a hanging gateway costs a test (or a fuzz schedule) seconds, not a
+ * minute. Pay stays above the others, as in production.
  */
 export const TEST_GATEWAY_TIMEOUTS = {
-  pay: { headersMs: 2_000, bodyMs: 1_000 },
-  query: { headersMs: 1_000, bodyMs: 1_000 },
-  cancel: { headersMs: 1_000, bodyMs: 1_000 },
-  revoke: { headersMs: 1_000, bodyMs: 1_000 },
+  pay: { totalMs: 2_000 },
+  query: { totalMs: 1_000 },
+  cancel: { totalMs: 1_000 },
+  revoke: { totalMs: 1_000 },
 };

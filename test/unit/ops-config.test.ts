@@ -153,6 +153,9 @@ describe('error_code metric label (bounded)', () => {
     [{ errorCode: '订单 7890 不存在' }, 'OTHER'],
     [{ transportError: 'UND_ERR_HEADERS_TIMEOUT' }, 'UND_ERR_HEADERS_TIMEOUT'],
     [{ transportError: 'ECONNRESET' }, 'ECONNRESET'],
+    [{ transportError: 'CALL_DEADLINE' }, 'CALL_DEADLINE'],
+    [{ transportError: 'SEND_DEADLINE' }, 'SEND_DEADLINE'],
+    [{ transportError: 'ACTIVITY_CANCELLED' }, 'ACTIVITY_CANCELLED'],
     [{ transportError: 'socket hang up 7890' }, 'TRANSPORT'],
     [{}, 'none'],
   ])('%j → %s', (answer, label) => {

@@ -242,7 +242,7 @@ describe('activateTerminal / checkinTerminal against the real simulator', () => 
     }
   });
 
-  it('honours per-call read timeouts (a hung gateway → no answer)', async () => {
+  it('honours the per-call deadline (a hung gateway → no answer)', async () => {
     // A server that accepts and never answers.
     const server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -251,11 +251,11 @@ describe('activateTerminal / checkinTerminal against the real simulator', () => 
     const hung = createGatewayDispatcher(hungOrigin);
     try {
       const result = await activateTerminal(
-        { dispatcher: hung, origin: hungOrigin, timeouts: { activate: { headersMs: 200, bodyMs: 200 } } },
+        { dispatcher: hung, origin: hungOrigin, timeouts: { activate: { totalMs: 200 } } },
         activateBody(),
         DEMO_VENDOR,
       );
-      expect(result).toEqual({ ok: false, answered: false, reason: 'transport UND_ERR_HEADERS_TIMEOUT' });
+      expect(result).toEqual({ ok: false, answered: false, reason: 'transport CALL_DEADLINE' });
     } finally {
       await hung.destroy();
       server.close();
