@@ -42,17 +42,23 @@ export function activityTimeLeftMs(info: Context['info'], startedAt: number): nu
   return budget - Math.min(ACTIVITY_MARGIN_MS, budget / 10) - (performance.now() - startedAt);
 }
 
+/** The SDK's cancellation reason when this worker is shutting down (not a decision about the call). */
+const WORKER_SHUTDOWN = 'WORKER_SHUTDOWN';
+
 /**
  * The signal that ends the activity's gateway call (money-rules R5): when Temporal cancels the activity
- * (cancel requested, a timeout the server saw, the workflow gone, the worker shutting down; each reaches
- * the worker with a heartbeat's answer), or when the activity's own time runs out, whichever is first.
- * The worker keeps its own count because the server's timeout reaches it only with the next heartbeat.
+ * (cancel requested, a timeout the server saw, the workflow gone, the activity paused or reset; each
+ * reaches the worker with a heartbeat's answer), or when the activity's own time runs out, whichever is
+ * first. The worker keeps its own count because the server's timeout reaches it only with the next
+ * heartbeat. A graceful shutdown of this worker is not a cancellation of the call: the workflow still
+ * waits for its answer, so the call runs on (within the shutdown grace time) and its result is recorded.
  */
 export function activityCallSignal(ctx: Context, startedAt: number): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const cancelled = ctx.cancellationSignal;
   const onCancel = () => {
     const why = cancelled.reason instanceof Error ? cancelled.reason.message : String(cancelled.reason);
+    if (why === WORKER_SHUTDOWN) return;
     controller.abort(new CallAbortedError('ACTIVITY_CANCELLED', `the activity was cancelled (${why})`));
   };
   if (cancelled.aborted) onCancel();

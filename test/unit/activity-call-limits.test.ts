@@ -62,6 +62,28 @@ describe('a gateway call ends with its activity (money-rules R5)', () => {
     await waitFor(() => gateway.received[0]?.abandoned === true);
   });
 
+  it("this worker's graceful shutdown does not cut the call: its answer is returned", async () => {
+    const env = new MockActivityEnvironment(SAGA_INFO);
+    const pay = env.run(activities.payOrder, payInput('PAY-DRAINING'));
+    await gateway.arrived(1);
+    env.cancel('WORKER_SHUTDOWN');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    gateway.release();
+    await expect(pay).resolves.toMatchObject({ operation: 'pay', kind: 'success' });
+    expect(gateway.received[0]?.abandoned).toBe(false);
+  });
+
+  it.each(['TIMED_OUT', 'NOT_FOUND', 'PAUSED'] as const)(
+    'a cancellation for %s aborts the call in flight',
+    async (reason) => {
+      const env = new MockActivityEnvironment(SAGA_INFO);
+      const query = env.run(activities.queryOrder, ref(`IN-FLIGHT-${reason}`));
+      await gateway.arrived(1);
+      env.cancel(reason);
+      await expect(query).rejects.toMatchObject({ name: 'CancelledFailure', message: reason });
+    },
+  );
+
   it('cancelling the activity drops its queued request: never sent', async () => {
     const { first } = await saturate();
     const env = new MockActivityEnvironment(SAGA_INFO);
