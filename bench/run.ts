@@ -48,7 +48,7 @@ interface ScalePoint {
 /** A revoke is an operator's manual action (手动撤单): a handful at a time, not CONCURRENCY. */
 const OPERATOR_CONCURRENCY = 4;
 const TERMINAL = { terminalSn: '100000000000000088', terminalKey: 'beefbeefbeefbeefbeefbeefbeefbeef' };
-const UNKNOWN_FAST: TimingOverrides = { confirmIntervalMs: 100, confirmWindowMs: 300, cancelDelaysMs: [100] };
+const UNKNOWN_FAST: TimingOverrides = { confirmIntervalMs: 200, confirmWindowMs: 300, cancelDelaysMs: [1_000] };
 
 const sizeMb = (file: string) => {
   const size = (f: string) => (statSync(f, { throwIfNoEntry: false })?.size ?? 0) / 1024 / 1024;

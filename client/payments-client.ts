@@ -8,7 +8,6 @@ import {
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../workflows/definitions';
 import type { paymentSaga } from '../workflows/payment-saga';
-import { DEFAULT_TIMING } from '../workflows/timing';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, TerminalSnKey } from '../workflows/search-attributes';
 import {
   OUTCOME_STATES,
@@ -20,7 +19,12 @@ import {
   type RevokeRequest,
   type RevokeResult,
 } from '../workflows/types';
-import { validatePaymentRequest, validateResolveRequest, validateRevokeRequest } from '../workflows/validation';
+import {
+  checkTimingBounds,
+  validatePaymentRequest,
+  validateResolveRequest,
+  validateRevokeRequest,
+} from '../workflows/validation';
 
 /** Identifies a payment: the merchant order. */
 export interface PaymentRef {
@@ -37,19 +41,6 @@ export interface PayResult {
 
 /** Default wait for the pay outcome: the 45 s confirm window plus the first cancel and its query. */
 export const DEFAULT_OUTCOME_WAIT_MS = 120_000;
-
-/**
- * Writes the relative timing knobs into the workflow input, defaults included, so the values a
- * payment uses are recorded in its history (the start event). Deadlines left unset mean "end of the
- * business day" of the start event's time.
- */
-function withExplicitTiming(request: PaymentRequest): PaymentRequest {
-  const { confirmIntervalMs, confirmWindowMs, cancelDelaysMs } = DEFAULT_TIMING;
-  return {
-    ...request,
-    timing: { confirmIntervalMs, confirmWindowMs, cancelDelaysMs: [...cancelDelaysMs], ...request.timing },
-  };
-}
 
 function delay(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
@@ -70,13 +61,15 @@ export class PaymentsClient {
    * for its outcome. Calling it twice for one order never pays twice.
    */
   async pay(request: PaymentRequest, opts: { waitMs?: number } = {}): Promise<PayResult> {
+    // The same checks the workflow's admission makes (its answer is the one recorded), before anything starts.
     const problems = validatePaymentRequest(request);
+    if (problems.length === 0) problems.push(...checkTimingBounds(request.timing, Date.now()));
     if (problems.length > 0) throw new InvalidRequestError(problems);
     const workflowId = paymentWorkflowId(request.terminalSn, request.clientSn);
     const start = new WithStartWorkflowOperation<typeof paymentSaga>('paymentSaga', {
       workflowId,
       taskQueue: this.taskQueue,
-      args: [withExplicitTiming(request)],
+      args: [request],
       workflowIdConflictPolicy: 'USE_EXISTING', // a running payment for this order: attach to it
       workflowIdReusePolicy: 'REJECT_DUPLICATE', // a finished one: never start a second pay
       typedSearchAttributes: [

@@ -9,6 +9,7 @@ import type { CallDeadline } from '../activities/gateway/timeouts';
 import { FileKeyStore } from '../activities/keys/file-key-store';
 import type { StoredTerminal, TerminalKeyStore } from '../activities/keys/key-store';
 import { MemoryKeyStore } from '../activities/keys/memory-key-store';
+import { admitPayment } from '../activities/admission';
 import { createActivities } from '../activities/payment-activities';
 import type { GatewayOperation } from '../workflows/types';
 import { ConfigError, type WorkerConfig } from './config';
@@ -111,6 +112,7 @@ export async function createPaymentWorker({
     taskQueue: config.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
+      admitPayment, // a local activity: the saga's admission, recorded in history
       ...createActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
       // Only a worker with a key store takes check-in tasks; on a shared task queue, another one will.
       ...(keyStore

@@ -3,7 +3,8 @@
  * means for the next step. No Temporal API here, so every row is unit-tested without a server
  * (test/unit/decisions.test.ts); the README's decision table mirrors it.
  */
-import type { GatewayCallResult, PaymentState } from './types';
+import type { SagaRules } from './transitions';
+import type { GatewayCallResult, PaymentRequest, PaymentState } from './types';
 import { isOrderNotFound, listedOrderStatus, type OrderStatus } from './vocabulary';
 
 type Escalate = { next: 'ESCALATE'; reason: string };
@@ -23,6 +24,30 @@ function orderNotFound(r: GatewayCallResult): boolean {
 /** Order status from a query that positively answered, else undefined. */
 function knownStatus(q: GatewayCallResult): OrderStatus | 'UNLISTED' | undefined {
   return q.kind === 'success' || q.kind === 'in_progress' ? listedOrderStatus(q.order?.orderStatus) : undefined;
+}
+
+// --- whose order (R1) ---
+
+const yuan = (fen: number | undefined) => (fen === undefined ? '?' : `¥${(fen / 100).toFixed(2)}`);
+
+/**
+ * Why an answer is about another order than the one this payment asked for (money rules R1): a
+ * different client_sn, terminal (when the answer names one) or amount in fen. Undefined when the
+ * answer names no order, or names ours. Both orders' facts are in the words, for the person who looks.
+ */
+export function anotherOrder(request: PaymentRequest, result: GatewayCallResult): string | undefined {
+  const o = result.order;
+  if (!o) return undefined;
+  const differs =
+    o.clientSn !== request.clientSn ||
+    (o.terminalSn !== undefined && o.terminalSn !== request.terminalSn) ||
+    (o.totalAmountFen !== undefined && o.totalAmountFen !== request.amountFen);
+  if (!differs) return undefined;
+  return (
+    `the ${result.operation} answer is about another order (sn ${o.sn}, client_sn ${o.clientSn}, ` +
+    `terminal ${o.terminalSn ?? '?'}, ${yuan(o.totalAmountFen)}, ${o.orderStatus}) than this payment ` +
+    `(client_sn ${request.clientSn}, terminal ${request.terminalSn}, ${yuan(request.amountFen)}); nothing is reversed`
+  );
 }
 
 // --- pay ---
@@ -46,11 +71,15 @@ export function afterPay(pay: GatewayCallResult): PayDecision {
 
 // --- confirm ---
 
-export type ConfirmDecision = Next<'PAID' | 'FAILED' | 'CANCELED' | 'QUERY_AGAIN'> | Escalate;
+export type ConfirmDecision = Next<'PAID' | 'FAILED' | 'NO_ORDER' | 'CANCELED' | 'QUERY_AGAIN'> | Escalate;
 
-/** A confirm query (pay was in progress or unknown). QUERY_AGAIN while the window lasts. */
-export function afterConfirmQuery(q: GatewayCallResult): ConfirmDecision {
-  if (orderNotFound(q)) return { next: 'FAILED' }; // the pay never created an order: nothing to reverse
+/**
+ * A confirm query (pay was in progress or unknown). QUERY_AGAIN while the window lasts. "No such
+ * order" (NO_ORDER: nothing to reverse, the payment failed) counts only once no pay of ours can
+ * still reach the books (R5).
+ */
+export function afterConfirmQuery(q: GatewayCallResult, payMayStillArrive = false): ConfirmDecision {
+  if (orderNotFound(q)) return payMayStillArrive ? { next: 'QUERY_AGAIN' } : { next: 'NO_ORDER' };
   const status = knownStatus(q);
   switch (status) {
     case 'PAID':
@@ -81,12 +110,17 @@ export function afterConfirmQuery(q: GatewayCallResult): ConfirmDecision {
 
 export type CancelDecision = Next<'CANCELED' | 'FAILED' | 'PAID' | 'CANCEL_AGAIN'> | Escalate;
 
-/** What the saga remembers across cancel attempts. */
+/** What the saga knows when it reads the query after a cancel. */
 export interface CancelContext {
-  /** A cancel answered in progress: a reversal is underway, so a PAID query is not final. */
+  rules: SagaRules;
+  /** A cancel answered in progress: a reversal is underway, so a PAID query is not final (legacy rules). */
   reversalStarted: boolean;
   /** Error code of a definite refusal in this attempt, if any. */
   refusal?: string;
+  /** An earlier cancel without a definite answer may still take effect (R3). */
+  reversalInDoubt?: boolean;
+  /** A pay of ours may still reach the books, so "no such order" is not final (R5). */
+  payMayStillArrive?: boolean;
 }
 
 /** The code of a definite refusal of a cancel or revoke; "no such order" is not a refusal. */
@@ -95,16 +129,20 @@ export function refusalOf(answer: GatewayCallResult): string | undefined {
   return answer.errorCode ?? answer.reason;
 }
 
-/** A cancel that did not succeed is always followed by a query; this reads that query. */
+/**
+ * A cancel that did not succeed is always followed by a query; this reads that query. Compensation
+ * finishes what it starts (R2): a PAID order is cancelled again on the schedule (cancel reverses
+ * PAID too), never reported PAID. A refusal ends it only when no earlier cancel is in doubt (R3).
+ */
 export function afterCancelQuery(q: GatewayCallResult, ctx: CancelContext): CancelDecision {
-  if (orderNotFound(q)) return { next: 'FAILED' };
+  if (orderNotFound(q)) return ctx.payMayStillArrive ? { next: 'CANCEL_AGAIN' } : { next: 'FAILED' };
   const status = knownStatus(q);
   if (status === 'CANCELED' || status === 'PAY_CANCELED') return { next: 'CANCELED' };
   if (status === 'REFUNDED' || status === 'PARTIAL_REFUNDED')
     return escalate(`order ${status} at the gateway while cancelling`);
-  if (ctx.refusal) return escalate(`cancel refused by the gateway: ${ctx.refusal}`);
-  // The payment landed before any reversal took hold: consistent, not a failure.
-  if (status === 'PAID' && !ctx.reversalStarted) return { next: 'PAID' };
+  if (ctx.refusal && !ctx.reversalInDoubt) return escalate(`cancel refused by the gateway: ${ctx.refusal}`);
+  // Legacy rules only: a payment that landed before any reversal took hold was reported PAID.
+  if (ctx.rules === 'legacy' && status === 'PAID' && !ctx.reversalStarted) return { next: 'PAID' };
   return { next: 'CANCEL_AGAIN' };
 }
 
@@ -136,15 +174,18 @@ export type RevokeDecision = Next<'REVOKED' | 'REFUSED' | 'REVOKE_AGAIN'> | Esca
 export function afterRevokeQuery(
   q: GatewayCallResult,
   refusal: string | undefined,
-  earlierUnknown: boolean,
+  earlierInDoubt: boolean,
+  rules: SagaRules = 'money-rules',
 ): RevokeDecision {
   const status = knownStatus(q);
   if (status === 'CANCELED') return { next: 'REVOKED' };
-  if (status === 'PAID') return refusal ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
+  // PAID proves the money stayed only once every earlier attempt has outlived its doubt (R3); legacy trusted it.
+  const paidIsProof = rules === 'legacy' || !earlierInDoubt;
+  if (status === 'PAID') return refusal && paidIsProof ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
   if (orderNotFound(q) || (status !== undefined && status !== 'CANCEL_INPROGRESS')) {
     return escalate(`order ${q.order?.orderStatus ?? 'not found'} at the gateway during revoke`);
   }
-  return refusal && !earlierUnknown ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
+  return refusal && !earlierInDoubt ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
 }
 
 // --- close ---
@@ -152,16 +193,40 @@ export function afterRevokeQuery(
 /** Gateway statuses in which the merchant keeps nothing, for good. */
 const SETTLED_NOT_PAID: readonly string[] = ['NOT_FOUND', 'PAY_CANCELED', 'CANCELED', 'REFUNDED'];
 
+/** What the gateway must show at close for each state a payment can close in. */
+function agreesAtClose(state: PaymentState, seen: string | undefined): boolean {
+  switch (state) {
+    case 'PAID':
+    case 'REFUNDED':
+    case 'PARTIAL_REFUNDED':
+      return seen === state;
+    case 'FAILED':
+    case 'CANCELED':
+    case 'REVOKED':
+      return seen !== undefined && SETTLED_NOT_PAID.includes(seen);
+    case 'SETTLED_OUTSIDE':
+      return true; // a person settled it off the gateway; its answer is kept beside the resolution (R7)
+    case 'PAYING':
+    case 'CONFIRMING':
+    case 'CANCELING':
+    case 'REVOKING':
+    case 'NEEDS_ATTENTION':
+      return false;
+    default:
+      return unreachable(state);
+  }
+}
+
 /**
- * The check before close, for a PAID found late and for every operator resolution: the gateway must
- * agree. PAID needs a PAID order; FAILED, CANCELED and REVOKED need an order that settled keeping
- * nothing. An order still in flight or an unknown answer goes back to a person (the gateway cancels
- * unpaid orders within minutes, so by the close of the day its answer is final).
+ * The check before close, for a late or doubtful outcome and for every operator resolution: the
+ * gateway must agree. PAID needs a PAID order; FAILED, CANCELED and REVOKED an order that settled
+ * keeping nothing; REFUNDED and PARTIAL_REFUNDED that status. An order still in flight or an
+ * unknown answer goes back to a person (the gateway cancels unpaid orders within minutes, so by the
+ * close of the day its answer is final).
  */
 export function disagreesAtClose(state: PaymentState, q: GatewayCallResult): string | undefined {
   const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
-  const agrees = state === 'PAID' ? seen === 'PAID' : seen !== undefined && SETTLED_NOT_PAID.includes(seen);
-  if (agrees) return undefined;
+  if (agreesAtClose(state, seen)) return undefined;
   const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;
   return `order is ${shown} at the gateway at close, but the payment is ${state}`;
 }

@@ -57,13 +57,17 @@ export async function holdPhase(saga: SagaState): Promise<void> {
 }
 
 /**
- * One last query before closing a payment whose state was reached late (PAID found after a cancel)
- * or set by a person: if the gateway disagrees, a person looks again rather than the books closing wrong.
+ * One last query before closing a payment whose state was reached late or in doubt, or set by a
+ * person: if the gateway disagrees (or answers about another order), a person looks again rather
+ * than the books closing wrong. The gateway's answer is kept beside a resolution (R7); a payment
+ * settled outside the gateway closes whatever it says.
  */
 async function checkAtClose(saga: SagaState): Promise<void> {
   saga.closeCheckDone();
   const query = saga.record('close-check-query', 1, await gateway.query(saga.orderRef()));
-  const disagreement = disagreesAtClose(saga.state, query);
+  saga.noteGatewayAtClose(query.order?.orderStatus ?? query.errorCode ?? query.reason);
+  const disagreement =
+    saga.state === 'SETTLED_OUTSIDE' ? undefined : (saga.anotherOrder(query) ?? disagreesAtClose(saga.state, query));
   if (disagreement) {
     saga.escalate('gateway disagrees at close', disagreement);
     countEscalation(saga.status, 'close');

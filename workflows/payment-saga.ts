@@ -1,4 +1,5 @@
 import { ApplicationFailure, allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
+import { admit, rulesOfThisRun } from './admission';
 import { compensatePhase } from './compensate';
 import { confirmPhase } from './confirm';
 import { holdPhase } from './hold';
@@ -8,7 +9,7 @@ import { payPhase } from './pay';
 import { SagaState, type Outcome } from './saga-state';
 import { resolveTiming } from './timing';
 import type { PaymentRequest, PaymentStatus } from './types';
-import { describeProblems, validatePaymentRequest } from './validation';
+import { describeProblems } from './validation';
 
 /** ApplicationFailure type for a request that fails validation (nothing reached the gateway). */
 export const INVALID_PAYMENT_REQUEST = 'InvalidPaymentRequest';
@@ -19,19 +20,25 @@ export const INVALID_PAYMENT_REQUEST = 'InvalidPaymentRequest';
  * Every state change is a row of transitions.ts; README "The saga" has the decision table.
  */
 export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatus> {
-  const problems = validatePaymentRequest(request);
-  if (problems.length > 0) {
+  const startedAt = workflowInfo().startTime.getTime();
+  const rules = rulesOfThisRun();
+  // Handlers first: the checkout's outcome update arrives with the start and must find its handler.
+  // Until admission answers (milliseconds), they see the default timing.
+  const asStarted = typeof request === 'object' && request !== null ? request : ({} as PaymentRequest); // a UI start may send anything
+  const saga = new SagaState(asStarted, resolveTiming(undefined, startedAt, rules), startedAt, rules);
+  if (rules === 'money-rules') installHandlers(saga);
+  const admission = await admit(request, startedAt, rules);
+  if (!admission.admitted) {
     countInvalidRequest();
     throw ApplicationFailure.create({
       type: INVALID_PAYMENT_REQUEST,
-      message: `invalid payment request: ${describeProblems(problems)}`,
+      message: `invalid payment request: ${describeProblems(admission.problems)}`,
       nonRetryable: true,
-      details: [problems],
+      details: [admission.problems],
     });
   }
-  const startedAt = workflowInfo().startTime.getTime();
-  const saga = new SagaState(request, resolveTiming(request.timing, startedAt), startedAt);
-  installHandlers(saga);
+  saga.useTiming(admission.timing);
+  if (rules === 'legacy') installHandlers(saga);
   saga.init();
 
   const outcome = await findOutcome(saga);
@@ -48,7 +55,7 @@ export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatu
 /** pay → confirm → compensate: what the money did, or why a person must look. */
 async function findOutcome(saga: SagaState): Promise<Outcome> {
   const payStartedAt = Date.now();
-  const paid = await payPhase(saga);
+  const paid = await payPhase(saga, payStartedAt);
   if (paid !== 'CONFIRM') return paid;
   const confirmed = await confirmPhase(saga, payStartedAt);
   if (confirmed !== 'COMPENSATE') return confirmed;

@@ -1,5 +1,6 @@
 import { deprecatePatch } from '@temporalio/workflow';
 import { afterRevokeQuery, beforeRevoke, refusalOf, unreachable } from './decisions';
+import { queryUntilDoubtEnds, showsReversed } from './doubt';
 import { gateway } from './gateway-steps';
 import { countRevoke } from './metrics';
 import type { SagaState } from './saga-state';
@@ -11,7 +12,9 @@ export const QUERY_BEFORE_REVOKE = 'query-before-revoke';
 /** Patch id: a refusal after an earlier unknown revoke answer is no proof (2026-11-26, fuzz seed 1898; deprecated 2026-12-02). */
 export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 
-type RevokeOutcome = { next: 'REVOKED' | 'REFUSED'; detail?: string } | { next: 'ESCALATE'; reason: string };
+type RevokeOutcome =
+  | { next: 'REVOKED' | 'REFUSED'; detail?: string }
+  | { next: 'ESCALATE'; reason: string; why?: 'answer about another order' };
 
 /**
  * Hold phase, revoke (手动撤单) of a PAID order, carried out by the main flow only (handlers just
@@ -27,7 +30,10 @@ export async function revokePhase(saga: SagaState): Promise<void> {
 async function lookBeforeRevoke(saga: SagaState): Promise<RevokeOutcome | undefined> {
   // Every payment open today started after this patch; the call stays until none recorded without it is open.
   deprecatePatch(QUERY_BEFORE_REVOKE);
-  const look = beforeRevoke(saga.record('revoke-look-query', 1, await gateway.query(saga.orderRef())));
+  const answer = saga.record('revoke-look-query', 1, await gateway.query(saga.orderRef()));
+  const another = saga.anotherOrder(answer);
+  if (another) return { next: 'ESCALATE', reason: `${another}; revoke not sent`, why: 'answer about another order' };
+  const look = beforeRevoke(answer);
   switch (look.next) {
     case 'SEND_REVOKE':
       return undefined;
@@ -40,20 +46,37 @@ async function lookBeforeRevoke(saga: SagaState): Promise<RevokeOutcome | undefi
   }
 }
 
+/**
+ * Revoke on the revoke schedule until the window closes. A revoke without a definite answer may
+ * still reverse the money (R3): until it can no longer, neither a refusal nor PAID proves the money
+ * stayed, and a schedule that ends in doubt is waited out before the revoke is reported.
+ */
 async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
-  let earlierUnknown = false; // an earlier attempt may have reversed the money without telling us
+  let earlierUnknown = false; // legacy rules: an earlier attempt may have reversed the money without telling us
+  let lastRefusal: string | undefined;
+  let attempts = 0;
   const outcome = await onSchedule(revokeSchedule(saga.timing), async (n): Promise<RevokeOutcome | typeof AGAIN> => {
+    attempts = n;
     // Same business day only: nothing is sent once the window has closed (the look may have taken long).
     if (!revokeWindowOpen(saga.timing, Date.now())) {
+      if (saga.rules === 'money-rules') return afterWindow(saga, n, lastRefusal);
       if (n > 1) return { next: 'ESCALATE', reason: 'the revoke window closed after an unknown revoke answer' };
       return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
     }
+    const sentAt = Date.now();
     const answer = saga.record('revoke', n, await gateway.revoke(saga.orderRef()));
+    const another = saga.anotherOrder(answer);
+    if (another) return { next: 'ESCALATE', reason: another, why: 'answer about another order' };
     if (answer.kind === 'success') return { next: 'REVOKED' };
+    const inDoubtBefore = saga.rules === 'legacy' ? earlierUnknown : saga.reversalInDoubt(sentAt);
+    if (answer.kind === 'unknown' || answer.kind === 'in_progress') saga.reversalInDoubtFrom(sentAt);
     const refusal = refusalOf(answer);
+    if (refusal) lastRefusal = refusal;
     const query = saga.record('revoke-check-query', n, await gateway.query(saga.orderRef()));
+    const queried = saga.anotherOrder(query);
+    if (queried) return { next: 'ESCALATE', reason: queried, why: 'answer about another order' };
     if (earlierUnknown) deprecatePatch(REFUSAL_AFTER_UNKNOWN_REVOKE);
-    const decision = afterRevokeQuery(query, refusal, earlierUnknown);
+    const decision = afterRevokeQuery(query, refusal, inDoubtBefore, saga.rules);
     if (answer.kind === 'unknown' || answer.kind === 'in_progress') earlierUnknown = true;
     switch (decision.next) {
       case 'REVOKE_AGAIN':
@@ -64,7 +87,27 @@ async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
         return decision;
     }
   });
-  return outcome ?? { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
+  if (outcome) return outcome;
+  if (saga.rules === 'money-rules') return afterWindow(saga, attempts + 1, lastRefusal);
+  return { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
+}
+
+/**
+ * The revoke window closed before a definite answer (money rules). Nothing more is sent; the order
+ * is queried once more, or until a revoke still in doubt can no longer land, then: reversed →
+ * REVOKED; PAID after a refusal → REFUSED (the money stayed); anything else → a person.
+ */
+async function afterWindow(
+  saga: SagaState,
+  nextQuery: number,
+  lastRefusal: string | undefined,
+): Promise<RevokeOutcome> {
+  if (nextQuery === 1) return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
+  const q = await queryUntilDoubtEnds(saga, 'revoke-check-query', nextQuery);
+  if (showsReversed(q)) return { next: 'REVOKED' };
+  if (lastRefusal && q.kind === 'success' && q.order?.orderStatus === 'PAID')
+    return { next: 'REFUSED', detail: lastRefusal };
+  return { next: 'ESCALATE', reason: 'no definite revoke answer before the revoke window closed' };
 }
 
 function finishRevoke(saga: SagaState, outcome: RevokeOutcome): void {
@@ -79,7 +122,7 @@ function finishRevoke(saga: SagaState, outcome: RevokeOutcome): void {
       break;
     case 'ESCALATE':
       saga.moveRevoke('NEEDS_ATTENTION');
-      saga.escalate('revoke without a definite answer, or order not PAID', outcome.reason);
+      saga.escalate(outcome.why ?? 'revoke without a definite answer, or order not PAID', outcome.reason);
       break;
     default:
       unreachable(outcome);

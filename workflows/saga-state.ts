@@ -1,7 +1,14 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from './search-attributes';
-import { IllegalTransitionError, findTransition, isRevokeTransition, type TransitionWhy } from './transitions';
+import { anotherOrder } from './decisions';
+import {
+  IllegalTransitionError,
+  findTransition,
+  isRevokeTransition,
+  type SagaRules,
+  type TransitionWhy,
+} from './transitions';
 import type {
   CallStep,
   GatewayCallRecord,
@@ -32,13 +39,23 @@ export class SagaState {
   readonly status: PaymentStatus;
   /** An operator's resolve, waiting for the main flow to apply it. */
   private pendingResolve: ResolveRequest | undefined;
-  /** Set by a transition marked checkAtClose; cleared when the check has run. */
+  /** Set by a transition marked checkAtClose, or by a request in doubt; cleared when the check has run. */
   private closeCheckDue = false;
+  /** Until when a reversal of ours without a definite answer may still take effect (R3). */
+  private reversalDoubtUntil = 0;
+  /** Until when a pay of ours without a definite answer may still reach the gateway's books (R5). */
+  private payDoubtUntil = 0;
+  /** An answer has described an order that matches this payment (R1): ours to confirm or reverse. */
+  ownOrderSeen = false;
+  /** Pay was answered CLIENT_SN_CONFLICT: it created nothing; an order is adopted only if it matches (R1). */
+  payCreatedNothing = false;
 
   constructor(
     readonly request: PaymentRequest,
     timing: ResolvedTiming,
     startedAt: number,
+    /** Which rules this payment runs under (transitions.ts SagaRules). */
+    readonly rules: SagaRules = 'money-rules',
     /** Where the state goes for the Web UI's list: the workflow's search attributes (a test may watch instead). */
     private readonly publish: (status: PaymentStatus) => void = publishSearchAttributes,
   ) {
@@ -63,6 +80,11 @@ export class SagaState {
     return this.status.timing;
   }
 
+  /** The timing admission resolved for this payment (activities/admission.ts). */
+  useTiming(timing: ResolvedTiming): void {
+    this.status.timing = timing;
+  }
+
   /** Called once at start: fills in attributes the starter did not set (CLI and UI starts). */
   init(): void {
     this.publish(this.status);
@@ -71,7 +93,7 @@ export class SagaState {
   /** Moves the payment, if the table has this row. */
   move(to: PaymentState, why: TransitionWhy): void {
     const from = this.status.state;
-    const row = findTransition(from, to, why);
+    const row = findTransition(from, to, why, this.rules);
     if (!row) throw new IllegalTransitionError(`${from} → ${to} (${why})`);
     if (row.checkAtClose) this.closeCheckDue = true;
     this.status.state = to;
@@ -90,12 +112,56 @@ export class SagaState {
     this.move('NEEDS_ATTENTION', why);
   }
 
-  /** Keeps one gateway call in the status, with the step it belongs to. */
+  /**
+   * Keeps one gateway call in the status, with the step it belongs to. The gateway's `sn` is taken
+   * from the first answer about an order of ours (never from another order's: R1).
+   */
   record(step: CallStep, attempt: number, result: GatewayCallResult): GatewayCallResult {
     const record: GatewayCallRecord = { ...result, at: Date.now(), step, attempt };
     this.status.calls.push(record);
-    if (!this.status.sn && result.order?.sn) this.status.sn = result.order.sn;
+    const foreign = this.anotherOrder(result) !== undefined;
+    if (result.order && !foreign) this.ownOrderSeen = true;
+    if (!this.status.sn && result.order?.sn && !foreign) this.status.sn = result.order.sn;
     return result;
+  }
+
+  /**
+   * Why this answer is about another order than this payment's (R1), or undefined when it is ours
+   * or names no order. Payments under the legacy rules took every answer as theirs.
+   */
+  anotherOrder(result: GatewayCallResult): string | undefined {
+    return this.rules === 'legacy' ? undefined : anotherOrder(this.request, result);
+  }
+
+  /** A pay without a definite answer, sent at `sentAt`: "no such order" proves nothing for a while. */
+  payInDoubtFrom(sentAt: number): void {
+    if (this.rules === 'legacy' || this.payCreatedNothing) return;
+    this.payDoubtUntil = sentAt + (this.timing.requestDoubtMs ?? 0);
+  }
+
+  /** Whether a pay of ours may still reach the gateway's books (R5). Never under the legacy rules. */
+  payMayStillArrive(now: number): boolean {
+    return now < this.payDoubtUntil;
+  }
+
+  /**
+   * A cancel or revoke without a definite answer, sent at `sentAt`: it may still reverse the money
+   * (R3), so refusals and PAID prove nothing until it can no longer, and the gateway is asked once
+   * more before the workflow closes.
+   */
+  reversalInDoubtFrom(sentAt: number): void {
+    if (this.rules === 'legacy') return;
+    this.reversalDoubtUntil = Math.max(this.reversalDoubtUntil, sentAt + (this.timing.requestDoubtMs ?? 0));
+    this.closeCheckDue = true;
+  }
+
+  reversalInDoubt(now: number): boolean {
+    return now < this.reversalDoubtUntil;
+  }
+
+  /** When the last doubt about a reversal ends (0 when none). */
+  get reversalDoubtEnds(): number {
+    return this.reversalDoubtUntil;
   }
 
   /** The order reference for query, cancel and revoke: `sn` once the gateway has given one. */
@@ -132,6 +198,11 @@ export class SagaState {
     if (detail !== undefined) revoke!.detail = detail;
   }
 
+  /** The gateway's word at the check before close, kept beside an operator's resolution (R7). */
+  noteGatewayAtClose(orderStatus: string): void {
+    if (this.status.resolution) this.status.resolution.gatewayAtClose = { at: Date.now(), orderStatus };
+  }
+
   /** A note on the revoke without changing it (e.g. nothing was sent because the order was already reversed). */
   noteRevoke(detail: string): void {
     if (this.status.revoke) this.status.revoke.detail = detail;
@@ -156,10 +227,11 @@ export class SagaState {
 
   /**
    * Whether the gateway must be asked once more before the workflow closes: after a transition
-   * marked checkAtClose, unless the payment has since been revoked by the gateway's own answer
-   * (a REVOKED without a resolution is the gateway's word already).
+   * marked checkAtClose or a reversal in doubt. (Legacy payments skipped it once revoked by the
+   * gateway's own answer.)
    */
   get closeCheckNeeded(): boolean {
+    if (this.rules === 'money-rules') return this.closeCheckDue;
     return this.closeCheckDue && (this.state === 'PAID' || this.status.resolution !== undefined);
   }
 

@@ -8,12 +8,19 @@ const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 /**
  * Production defaults. Confirm: query every 5 s until 45 s after pay started (reference §8.1: 3–5 s,
  * 40–50 s). Cancel: right after the last query, then 5 s doubling to a 5 min cap, deterministic
- * (no jitter), until the end of the business day.
+ * (no jitter), until the end of the business day. Pay: not sent 30 s after the start (the barcode
+ * and the till have moved on). Doubt: a request without an answer may take effect up to 60 s after
+ * it was sent (pay's 50 s read timeout plus connect; cancel and revoke read for less).
+ *
+ * A new payment records the values it uses (activities/admission.ts, a local activity), so
+ * changing a default here changes new payments only (money rules R8).
  */
 export const DEFAULT_TIMING = {
   confirmIntervalMs: 5_000,
   confirmWindowMs: 45_000,
   cancelDelaysMs: [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000],
+  paySendDeadlineMs: 30_000,
+  requestDoubtMs: 60_000,
 } as const;
 
 /** First instant of the next Asia/Shanghai calendar day after `ms`. */
@@ -21,16 +28,29 @@ export function endOfShanghaiDay(ms: number): number {
   return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - SHANGHAI_OFFSET_MS;
 }
 
-/** The timing one payment uses: overrides where given, defaults elsewhere; deadlines from the start. */
-export function resolveTiming(overrides: TimingOverrides | undefined, startedAt: number): ResolvedTiming {
+/**
+ * The timing one payment uses: overrides where given, defaults elsewhere; deadlines from the start.
+ * `legacy` (payments started before the money rules) has no pay send deadline and no doubt window.
+ */
+export function resolveTiming(
+  overrides: TimingOverrides | undefined,
+  startedAt: number,
+  rules: 'legacy' | 'money-rules' = 'money-rules',
+): ResolvedTiming {
   const o = overrides ?? {};
   const endOfDay = endOfShanghaiDay(startedAt);
-  return {
+  const timing: ResolvedTiming = {
     confirmIntervalMs: o.confirmIntervalMs ?? DEFAULT_TIMING.confirmIntervalMs,
     confirmWindowMs: o.confirmWindowMs ?? DEFAULT_TIMING.confirmWindowMs,
     cancelDelaysMs: o.cancelDelaysMs ? [...o.cancelDelaysMs] : [...DEFAULT_TIMING.cancelDelaysMs],
     cancelDeadline: o.cancelDeadlineAfterMs !== undefined ? startedAt + o.cancelDeadlineAfterMs : endOfDay,
     revokeWindowEnd: o.revokeWindowAfterMs !== undefined ? startedAt + o.revokeWindowAfterMs : endOfDay,
+  };
+  if (rules === 'legacy') return timing;
+  return {
+    ...timing,
+    paySendDeadline: startedAt + (o.paySendDeadlineMs ?? DEFAULT_TIMING.paySendDeadlineMs),
+    requestDoubtMs: o.requestDoubtMs ?? DEFAULT_TIMING.requestDoubtMs,
   };
 }
 

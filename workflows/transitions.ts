@@ -16,51 +16,96 @@ export interface StateTransition {
    * revoke window): the state was reached late, or set by a person, and either can be wrong.
    */
   checkAtClose?: true;
+  /** Only payments started before the money rules (patch `money-rules`) may take this row. */
+  legacy?: true;
 }
 
 const RESOLUTION = 'operator resolution';
 const CLOSE_CHECK = 'gateway disagrees at close';
+/** Money rules R1: an answer about an order that is not this payment's counts for nothing; a person looks. */
+const ANOTHER_ORDER = 'answer about another order';
 
 export const STATE_TRANSITIONS = [
   // pay
   { from: 'PAYING', to: 'PAID', why: 'pay succeeded' },
   { from: 'PAYING', to: 'FAILED', why: 'pay definitely failed, or was not sent' },
   { from: 'PAYING', to: 'CONFIRMING', why: 'pay in progress or without an answer' },
+  { from: 'PAYING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
   // confirm
   { from: 'CONFIRMING', to: 'PAID', why: 'confirm query: PAID' },
   { from: 'CONFIRMING', to: 'FAILED', why: 'confirm query: PAY_CANCELED or no order' },
+  {
+    from: 'CONFIRMING',
+    to: 'FAILED',
+    why: 'confirm query: no order, and no pay of ours can still arrive',
+    checkAtClose: true,
+  },
   { from: 'CONFIRMING', to: 'CANCELED', why: 'confirm query: CANCELED' },
   { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: 'confirm query: order refunded' },
+  { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
+  { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: 'confirm window ended: no order proved ours to cancel' },
   { from: 'CONFIRMING', to: 'CANCELING', why: 'confirm window ended unconfirmed' },
   // compensate (冲正)
   { from: 'CANCELING', to: 'CANCELED', why: 'cancel succeeded, or query: reversed' },
-  { from: 'CANCELING', to: 'FAILED', why: 'cancel-check query: no order' },
-  { from: 'CANCELING', to: 'PAID', why: 'cancel-check query: PAID, no reversal underway', checkAtClose: true },
+  { from: 'CANCELING', to: 'FAILED', why: 'cancel-check query: no order', legacy: true },
+  {
+    from: 'CANCELING',
+    to: 'FAILED',
+    why: 'cancel-check query: no order, and no pay of ours can still arrive',
+    checkAtClose: true,
+  },
+  {
+    from: 'CANCELING',
+    to: 'PAID',
+    why: 'cancel-check query: PAID, no reversal underway',
+    checkAtClose: true,
+    legacy: true,
+  },
   { from: 'CANCELING', to: 'NEEDS_ATTENTION', why: 'cancel refused, order refunded, or cancel deadline' },
+  { from: 'CANCELING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
   // hold: revoke (手动撤单)
   { from: 'PAID', to: 'REVOKING', why: 'revoke requested' },
   { from: 'REVOKING', to: 'REVOKED', why: 'revoke succeeded, or query: CANCELED' },
   { from: 'REVOKING', to: 'PAID', why: 'revoke refused, the money stayed' },
   { from: 'REVOKING', to: 'NEEDS_ATTENTION', why: 'revoke without a definite answer, or order not PAID' },
-  // hold: a person decides
+  { from: 'REVOKING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
+  // hold: a person decides (R7: a resolution for every state the gateway can report)
   { from: 'NEEDS_ATTENTION', to: 'PAID', why: RESOLUTION, checkAtClose: true },
   { from: 'NEEDS_ATTENTION', to: 'FAILED', why: RESOLUTION, checkAtClose: true },
   { from: 'NEEDS_ATTENTION', to: 'CANCELED', why: RESOLUTION, checkAtClose: true },
   { from: 'NEEDS_ATTENTION', to: 'REVOKED', why: RESOLUTION, checkAtClose: true },
-  // hold: the check at close (a late PAID, any resolution)
+  { from: 'NEEDS_ATTENTION', to: 'REFUNDED', why: RESOLUTION, checkAtClose: true },
+  { from: 'NEEDS_ATTENTION', to: 'PARTIAL_REFUNDED', why: RESOLUTION, checkAtClose: true },
+  { from: 'NEEDS_ATTENTION', to: 'SETTLED_OUTSIDE', why: RESOLUTION, checkAtClose: true },
+  // hold: the check at close (a late or doubtful outcome, any resolution but SETTLED_OUTSIDE)
   { from: 'PAID', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
   { from: 'FAILED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
   { from: 'CANCELED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
   { from: 'REVOKED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  { from: 'REFUNDED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  { from: 'PARTIAL_REFUNDED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
 ] as const satisfies readonly StateTransition[];
 
 /** The reasons a payment may move, as call sites name them. */
 export type TransitionWhy = (typeof STATE_TRANSITIONS)[number]['why'];
 
-/** The row that allows this move, if any. */
-export function findTransition(from: PaymentState, to: PaymentState, why: TransitionWhy): StateTransition | undefined {
-  return (STATE_TRANSITIONS as readonly StateTransition[]).find((t) => t.from === from && t.to === to && t.why === why);
+/** The row that allows this move, if any; legacy rows only for payments under the legacy rules. */
+export function findTransition(
+  from: PaymentState,
+  to: PaymentState,
+  why: TransitionWhy,
+  rules: SagaRules = 'money-rules',
+): StateTransition | undefined {
+  return (STATE_TRANSITIONS as readonly StateTransition[]).find(
+    (t) => t.from === from && t.to === to && t.why === why && (!t.legacy || rules === 'legacy'),
+  );
 }
+
+/**
+ * Which rules a payment runs under: `money-rules` (../shared/spec/money-rules.md) for every payment
+ * started since the patch of that name; `legacy` for one started before it, replayed as it ran.
+ */
+export type SagaRules = 'legacy' | 'money-rules';
 
 /** A revoke's life: requested by a handler, carried out (or set aside) by the main flow. */
 export interface RevokeTransition {

@@ -57,9 +57,23 @@ export interface GatewayCallResult {
   order?: OrderSnapshot;
 }
 
-/** Where a payment stands. Final states: FAILED, CANCELED, REVOKED; PAID until the revoke window closes. */
+/**
+ * Where a payment stands. Final states: FAILED, CANCELED, REVOKED; PAID until the revoke window closes;
+ * REFUNDED, PARTIAL_REFUNDED and SETTLED_OUTSIDE only by an operator's resolution of NEEDS_ATTENTION.
+ */
 export type PaymentState =
-  'PAYING' | 'CONFIRMING' | 'PAID' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'REVOKING' | 'REVOKED' | 'NEEDS_ATTENTION';
+  | 'PAYING'
+  | 'CONFIRMING'
+  | 'PAID'
+  | 'FAILED'
+  | 'CANCELING'
+  | 'CANCELED'
+  | 'REVOKING'
+  | 'REVOKED'
+  | 'NEEDS_ATTENTION'
+  | 'REFUNDED'
+  | 'PARTIAL_REFUNDED'
+  | 'SETTLED_OUTSIDE';
 
 /** States in which the checkout has its answer (early return). */
 export const OUTCOME_STATES: readonly PaymentState[] = [
@@ -69,6 +83,9 @@ export const OUTCOME_STATES: readonly PaymentState[] = [
   'NEEDS_ATTENTION',
   'REVOKING',
   'REVOKED',
+  'REFUNDED',
+  'PARTIAL_REFUNDED',
+  'SETTLED_OUTSIDE',
 ];
 
 /** One payment as the checkout asks for it. No key: the worker holds terminal keys. */
@@ -106,6 +123,14 @@ export interface TimingOverrides {
   cancelDeadlineAfterMs?: number;
   /** Close the revoke window this long after the workflow started. Default: end of the business day. */
   revokeWindowAfterMs?: number;
+  /** Pay is not sent once this long has passed since the workflow started (the barcode is stale). Default 30 000. */
+  paySendDeadlineMs?: number;
+  /**
+   * How long after it was sent a request whose answer we did not get may still take effect at the
+   * gateway (money rules R3, R5): until then neither "order not found", a refusal nor a PAID query
+   * proves what it did. Default 60 000 (pay's read timeout plus connect).
+   */
+  requestDoubtMs?: number;
 }
 
 /** The timing a payment actually uses, as recorded in its status. Deadlines are Unix ms. */
@@ -115,6 +140,9 @@ export interface ResolvedTiming {
   cancelDelaysMs: number[];
   cancelDeadline: number;
   revokeWindowEnd: number;
+  /** Absent in payments started before the money rules (no send deadline, no doubt window). */
+  paySendDeadline?: number;
+  requestDoubtMs?: number;
 }
 
 /** What the `revoke` signal and update carry: one JSON object, as the Web UI's "Send a Signal" sends. */
@@ -136,13 +164,25 @@ export interface RevokeRecord extends RevokeRequest {
 /** An operator's decision on a payment in NEEDS_ATTENTION, after checking with 收钱吧. */
 export interface ResolveRequest {
   operator: string;
-  /** What the money actually did. */
-  resolution: 'PAID' | 'FAILED' | 'CANCELED' | 'REVOKED';
+  /**
+   * What the money actually did: PAID (the merchant kept it), FAILED (never taken), CANCELED or
+   * REVOKED (reversed), REFUNDED or PARTIAL_REFUNDED (given back, wholly or partly, by refund), or
+   * SETTLED_OUTSIDE (settled by 收钱吧 support or by hand; `reference` required). Every state the
+   * gateway can report has one (money rules R7).
+   */
+  resolution: Resolution;
   note: string;
+  /** Ticket or transfer reference: required for SETTLED_OUTSIDE. */
+  reference?: string;
 }
+
+export type Resolution =
+  'PAID' | 'FAILED' | 'CANCELED' | 'REVOKED' | 'REFUNDED' | 'PARTIAL_REFUNDED' | 'SETTLED_OUTSIDE';
 
 export interface ResolutionRecord extends ResolveRequest {
   resolvedAt: number;
+  /** The gateway's word at the check before close, kept beside the resolution (R7). */
+  gatewayAtClose?: { at: number; orderStatus: string };
 }
 
 /** A message the workflow could not act on (signals cannot be refused, so they are recorded). */

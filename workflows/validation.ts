@@ -2,7 +2,8 @@
  * Pure input checks shared by the client library (before anything is started) and the workflow
  * (for starts from the CLI or Web UI). Each problem names its field.
  */
-import type { ResolveRequest } from './types';
+import { endOfShanghaiDay } from './timing';
+import type { Resolution, ResolveRequest, TimingOverrides } from './types';
 
 export interface FieldProblem {
   field: string;
@@ -67,18 +68,16 @@ const TIMING_FIELDS = [
   'cancelDelaysMs',
   'cancelDeadlineAfterMs',
   'revokeWindowAfterMs',
+  'paySendDeadlineMs',
+  'requestDoubtMs',
 ] as const;
 
 function checkTiming(value: unknown): FieldProblem[] {
   if (value === undefined) return [];
   if (!isObject(value)) return [{ field: 'timing', problem: 'must be an object' }];
   const problems = checkUnknownFields(value, TIMING_FIELDS, 'timing.');
-  for (const field of [
-    'confirmIntervalMs',
-    'confirmWindowMs',
-    'cancelDeadlineAfterMs',
-    'revokeWindowAfterMs',
-  ] as const) {
+  for (const field of TIMING_FIELDS) {
+    if (field === 'cancelDelaysMs') continue;
     problems.push(...checkDuration(`timing.${field}`, value[field]));
   }
   const delays = value.cancelDelaysMs;
@@ -136,7 +135,15 @@ export function validateRevokeRequest(input: unknown): FieldProblem[] {
   ];
 }
 
-const RESOLUTIONS: readonly ResolveRequest['resolution'][] = ['PAID', 'FAILED', 'CANCELED', 'REVOKED'];
+const RESOLUTIONS: readonly Resolution[] = [
+  'PAID',
+  'FAILED',
+  'CANCELED',
+  'REVOKED',
+  'REFUNDED',
+  'PARTIAL_REFUNDED',
+  'SETTLED_OUTSIDE',
+];
 
 export function validateResolveRequest(input: unknown): FieldProblem[] {
   if (!isObject(input))
@@ -144,9 +151,10 @@ export function validateResolveRequest(input: unknown): FieldProblem[] {
       { field: '(resolve)', problem: 'must be a JSON object like {"operator":"…","resolution":"CANCELED","note":"…"}' },
     ];
   const problems = [
-    ...checkUnknownFields(input, ['operator', 'resolution', 'note']),
+    ...checkUnknownFields(input, ['operator', 'resolution', 'note', 'reference']),
     ...checkString(input, 'operator', 64, {}),
     ...checkString(input, 'note', 1024, {}),
+    ...checkString(input, 'reference', 128, { optional: input.resolution !== 'SETTLED_OUTSIDE' }),
   ];
   if (!RESOLUTIONS.includes(input.resolution as ResolveRequest['resolution'])) {
     problems.push({ field: 'resolution', problem: `must be one of ${RESOLUTIONS.join(', ')}` });
@@ -157,4 +165,48 @@ export function validateResolveRequest(input: unknown): FieldProblem[] {
 /** One readable line: `amountFen must be positive; clientSn is required`. */
 export function describeProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.field} ${p.problem}`).join('; ');
+}
+
+/** No cancel (or revoke) loop faster than a second: a gateway is not to be hammered, whatever a start asks for. */
+export const MIN_CANCEL_DELAY_MS = 1_000;
+/** Confirm queries at most five a second. */
+export const MIN_CONFIRM_INTERVAL_MS = 200;
+
+/**
+ * Sane bounds for a payment's timing knobs (checked at admission, after the shape checks above):
+ * no cancel loop faster than a second, no confirm loop faster than five queries a second, and no
+ * deadline past the payment's business day (Asia/Shanghai), when the revoke window closes and the
+ * workflow ends anyway.
+ */
+export function checkTimingBounds(timing: TimingOverrides | undefined, startedAt: number): FieldProblem[] {
+  if (timing === undefined) return [];
+  const problems: FieldProblem[] = [];
+  const atLeast = (field: string, ms: number | undefined, min: number, what: string) => {
+    if (ms !== undefined && ms < min) problems.push({ field, problem: `must be at least ${min} ms (${what})` });
+  };
+  atLeast(
+    'timing.confirmIntervalMs',
+    timing.confirmIntervalMs,
+    MIN_CONFIRM_INTERVAL_MS,
+    'at most five queries a second',
+  );
+  timing.cancelDelaysMs?.forEach((d, i) =>
+    atLeast(`timing.cancelDelaysMs[${i}]`, d, MIN_CANCEL_DELAY_MS, 'no cancel loop faster than a second'),
+  );
+  const dayLeft = endOfShanghaiDay(startedAt) - startedAt;
+  for (const field of [
+    'confirmWindowMs',
+    'cancelDeadlineAfterMs',
+    'revokeWindowAfterMs',
+    'paySendDeadlineMs',
+    'requestDoubtMs',
+  ] as const) {
+    const ms = timing[field];
+    if (ms !== undefined && ms > dayLeft)
+      problems.push({
+        field: `timing.${field}`,
+        problem: `must end within the payment's business day (at most ${dayLeft} ms from its start, 00:00 Asia/Shanghai)`,
+      });
+  }
+  return problems;
 }

@@ -16,7 +16,8 @@ export function stateDiagram(): string {
   const labels = new Map<string, string[]>();
   for (const t of STATE_TRANSITIONS) {
     const key = `${t.from} --> ${t.to}`;
-    const why = 'checkAtClose' in t ? `${t.why} (checked at close)` : t.why;
+    const notes = [...('checkAtClose' in t ? ['checked at close'] : []), ...('legacy' in t ? ['legacy only'] : [])];
+    const why = notes.length > 0 ? `${t.why} (${notes.join(', ')})` : t.why;
     labels.set(key, [...(labels.get(key) ?? []), why]);
   }
   const arrows = [...labels].map(([arrow, whys]) => `    ${arrow}: ${[...new Set(whys)].join('; ')}`);

@@ -10,9 +10,10 @@ export const RECORDING_TERMINAL = { terminalSn: '100000000000000077', terminalKe
 export const RECORDING_TIMING: TimingOverrides = {
   confirmIntervalMs: 500,
   confirmWindowMs: 3_000,
-  cancelDelaysMs: [300, 600],
+  cancelDelaysMs: [1_000, 1_000],
   cancelDeadlineAfterMs: 10_000,
   revokeWindowAfterMs: 8_000,
+  requestDoubtMs: 2_000,
 };
 
 /** One confirm query only, so a scenario's "N-th query" lands in the cancel phase. */

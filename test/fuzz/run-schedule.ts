@@ -24,9 +24,10 @@ export interface FuzzEnv {
 const FUZZ_TIMING: TimingOverrides = {
   confirmIntervalMs: 200,
   confirmWindowMs: 1_500,
-  cancelDelaysMs: [200, 400],
+  cancelDelaysMs: [1_000],
   cancelDeadlineAfterMs: 5_000,
   revokeWindowAfterMs: 7_000,
+  requestDoubtMs: 2_000,
 };
 
 export interface ScheduleResult {

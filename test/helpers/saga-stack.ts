@@ -30,9 +30,10 @@ export const TERMINAL_KEY = 'a3f1c9e2b4d6f8a0c2e4b6d8f0a2c4e6';
 export const FAST_TIMING: TimingOverrides = {
   confirmIntervalMs: 300,
   confirmWindowMs: 3_000,
-  cancelDelaysMs: [300, 600],
+  cancelDelaysMs: [1_000, 1_000],
   cancelDeadlineAfterMs: 8_000,
   revokeWindowAfterMs: 6_000,
+  requestDoubtMs: 2_000,
 };
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

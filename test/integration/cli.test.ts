@@ -37,7 +37,7 @@ function client(stack: SagaStack, ...args: string[]): Promise<CliRun> {
   });
 }
 
-const SHORT = '{"confirmIntervalMs":300,"confirmWindowMs":900,"cancelDelaysMs":[300]}';
+const SHORT = '{"confirmIntervalMs":300,"confirmWindowMs":900,"cancelDelaysMs":[1000]}';
 let n = 0;
 const clientSn = () => `CLI${Date.now().toString(36)}${process.pid.toString(36)}${++n}`;
 const pay = (stack: SagaStack, sn: string, dynamicId: string) =>

@@ -19,7 +19,7 @@ jest.setTimeout(180_000);
 const TIMING = {
   confirmIntervalMs: 500,
   confirmWindowMs: 10_000,
-  cancelDelaysMs: [500, 1_000],
+  cancelDelaysMs: [1_000, 1_000],
   cancelDeadlineAfterMs: 30_000,
   revokeWindowAfterMs: 20_000,
 };

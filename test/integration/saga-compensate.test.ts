@@ -100,22 +100,23 @@ describe('saga decision table: cancel (冲正)', () => {
     await expectConsistent(stack, status);
   });
 
-  it('is PAID when the payment lands before any reversal took hold (consistent, not a failure)', async () => {
+  it('cancels again when the payment lands before any reversal took hold (R2: never PAID from compensation)', async () => {
     const request = newPayment({ timing: ONE_CONFIRM_QUERY });
-    // The only cancel never reaches the gateway; the query after it sees the payment settled.
+    // The first cancel never reaches the gateway; the query after it sees the payment settled PAID.
     stack.sim.setScenario(request.clientSn, {
       pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
       cancel: [{ fault: 'reset', commit: false }],
     });
     const { status } = await stack.payments.pay(request);
-    expect(status.state).toBe('PAID');
+    expect(status.state).toBe('CANCELED');
     expect(status.calls.map((c) => `${c.operation}:${c.kind}`)).toEqual([
       'pay:in_progress',
       'query:in_progress',
       'cancel:unknown',
       'query:success',
+      'cancel:success',
     ]);
-    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('PAID');
+    expect(ledgerOrder(stack.sim, request.clientSn)?.order_status).toBe('CANCELED');
     await expectConsistent(stack, status);
   });
 
@@ -163,9 +164,10 @@ describe('saga decision table: cancel (冲正)', () => {
 
   it('escalates when no definite cancel answer comes before the deadline, and stays open until resolved', async () => {
     const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 5_000 } });
-    // The gateway auto-cancels the unpaid order (TRADE_TIMEOUT) only after the cancel deadline.
+    // The gateway auto-cancels the unpaid order (TRADE_TIMEOUT) only well after the cancel deadline
+    // and after the last cancel's doubt (FAST_TIMING.requestDoubtMs) has run out.
     stack.sim.setScenario(request.clientSn, {
-      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAY_CANCELED', afterMs: 5_500 } },
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAY_CANCELED', afterMs: 9_000 } },
       cancel: Array(50).fill('CANCEL_ERROR'),
     });
     const { status } = await stack.payments.pay(request, { waitMs: 30_000 });
@@ -173,8 +175,8 @@ describe('saga decision table: cancel (冲正)', () => {
     expect(status.escalation?.reason).toContain('deadline');
     expect(status.calls.filter((c) => c.operation === 'cancel').length).toBeGreaterThanOrEqual(2);
 
-    // Past the revoke window it is still open and waiting for a person.
-    await new Promise((r) => setTimeout(r, FAST_TIMING.revokeWindowAfterMs! - (Date.now() - status.startedAt) + 500));
+    // Past the revoke window it is still open and waiting for a person, who resolves once the order has settled.
+    await new Promise((r) => setTimeout(r, 9_500 - (Date.now() - status.startedAt)));
     const handle = stack.client.workflow.getHandle(`upay-${request.terminalSn}-${request.clientSn}`);
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

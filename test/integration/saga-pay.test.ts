@@ -39,19 +39,19 @@ describe('saga decision table: pay and confirm', () => {
     ],
     ['top-level 500 after commit → query PAID', { pay: { fault: 'system-error' } }, 'PAID', ['pay', 'query']],
     [
-      'MAINTENANCE_INPROGRESS, nothing created → query not found',
+      'MAINTENANCE_INPROGRESS, nothing created → not found once no pay of ours can arrive',
       { pay: { fault: 'maintenance', commit: false } },
       'FAILED',
-      ['pay', 'query'],
+      ['pay', 'query…'], // not found proves nothing while the pay may still arrive (R5)
     ],
     ['connection reset after commit → query PAID', { pay: { fault: 'reset' } }, 'PAID', ['pay', 'query']],
     ['response never comes (hang) after commit → query PAID', { pay: { fault: 'hang' } }, 'PAID', ['pay', 'query']],
     ['truncated JSON after commit → query PAID', { pay: { fault: 'truncated-json' } }, 'PAID', ['pay', 'query']],
     [
-      'HTML 502 page, nothing created → query not found',
+      'HTML 502 page, nothing created → not found once no pay of ours can arrive',
       { pay: { fault: 'html-502', commit: false } },
       'FAILED',
-      ['pay', 'query'],
+      ['pay', 'query…'], // not found proves nothing while the pay may still arrive (R5)
     ],
     ['pay held past the read timeout, then PAID → query PAID', { pay: { holdMs: 2_500 } }, 'PAID', ['pay', 'query']],
     [

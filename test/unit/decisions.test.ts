@@ -1,5 +1,7 @@
 import {
   afterCancelQuery,
+  anotherOrder,
+  type CancelContext,
   afterConfirmQuery,
   afterPay,
   afterRevokeQuery,
@@ -36,8 +38,8 @@ describe('afterConfirmQuery', () => {
     ['PAID', query('PAID'), 'PAID'],
     ['PAY_CANCELED', query('PAY_CANCELED'), 'FAILED'],
     ['CANCELED', query('CANCELED'), 'CANCELED'],
-    ['not found', notFound, 'FAILED'],
-    ['not found (EN spelling)', notFoundEn, 'FAILED'],
+    ['not found', notFound, 'NO_ORDER'],
+    ['not found (EN spelling)', notFoundEn, 'NO_ORDER'],
     ['CREATED', query('CREATED', 'in_progress'), 'QUERY_AGAIN'],
     ['PAY_ERROR', query('PAY_ERROR', 'unknown'), 'QUERY_AGAIN'],
     ['transport error', unknownQuery, 'QUERY_AGAIN'],
@@ -47,26 +49,43 @@ describe('afterConfirmQuery', () => {
 });
 
 describe('afterCancelQuery', () => {
-  const plain = { reversalStarted: false };
+  const legacy = { rules: 'legacy', reversalStarted: false } as const;
+  const rules = { rules: 'money-rules', reversalStarted: false } as const;
   it.each([
-    ['CANCELED', query('CANCELED'), plain, 'CANCELED'],
-    ['PAY_CANCELED', query('PAY_CANCELED'), plain, 'CANCELED'],
-    ['not found', notFound, plain, 'FAILED'],
-    ['PAID before any reversal (landed late)', query('PAID'), plain, 'PAID'],
-    ['PAID while a reversal is underway', query('PAID'), { reversalStarted: true }, 'CANCEL_AGAIN'],
+    ['CANCELED', query('CANCELED'), rules, 'CANCELED'],
+    ['PAY_CANCELED', query('PAY_CANCELED'), rules, 'CANCELED'],
+    ['not found, no pay of ours can still arrive', notFound, rules, 'FAILED'],
     [
-      'PAID after a refusal',
+      'not found while a pay of ours may still arrive (R5)',
+      notFound,
+      { ...rules, payMayStillArrive: true },
+      'CANCEL_AGAIN',
+    ],
+    ['PAID: cancel again, never PAID from compensation (R2)', query('PAID'), rules, 'CANCEL_AGAIN'],
+    [
+      'PAID after a refusal, nothing in doubt',
       query('PAID'),
-      { reversalStarted: false, refusal: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' },
+      { ...rules, refusal: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' },
       'ESCALATE',
     ],
-    ['CANCELED after a refusal', query('CANCELED'), { reversalStarted: false, refusal: 'X' }, 'CANCELED'],
-    ['CREATED', query('CREATED', 'in_progress'), plain, 'CANCEL_AGAIN'],
-    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), plain, 'CANCEL_AGAIN'],
-    ['unknown', unknownQuery, plain, 'CANCEL_AGAIN'],
-    ['unknown after a refusal', unknownQuery, { reversalStarted: false, refusal: 'X' }, 'ESCALATE'],
-    ['REFUNDED', query('REFUNDED'), plain, 'ESCALATE'],
-  ])('%s → %s', (_label, q, ctx, next) => expect(afterCancelQuery(q, ctx).next).toBe(next));
+    [
+      'PAID after a refusal while an earlier cancel is in doubt (R3)',
+      query('PAID'),
+      { ...rules, refusal: 'UPAY_CANCEL_INVALID_ORDER_STATE', reversalInDoubt: true },
+      'CANCEL_AGAIN',
+    ],
+    ['CANCELED after a refusal', query('CANCELED'), { ...rules, refusal: 'X' }, 'CANCELED'],
+    ['CREATED', query('CREATED', 'in_progress'), rules, 'CANCEL_AGAIN'],
+    ['CANCEL_INPROGRESS', query('CANCEL_INPROGRESS', 'in_progress'), rules, 'CANCEL_AGAIN'],
+    ['unknown', unknownQuery, rules, 'CANCEL_AGAIN'],
+    ['unknown after a refusal', unknownQuery, { ...rules, refusal: 'X' }, 'ESCALATE'],
+    ['REFUNDED', query('REFUNDED'), rules, 'ESCALATE'],
+    ['legacy: PAID before any reversal (landed late)', query('PAID'), legacy, 'PAID'],
+    ['legacy: PAID while a reversal is underway', query('PAID'), { ...legacy, reversalStarted: true }, 'CANCEL_AGAIN'],
+    ['legacy: not found', notFound, legacy, 'FAILED'],
+  ] as [string, GatewayCallResult, CancelContext, string][])('%s → %s', (_label, q, ctx, next) =>
+    expect(afterCancelQuery(q, ctx).next).toBe(next),
+  );
 });
 
 describe('refusalOf (cancel and revoke)', () => {
@@ -95,10 +114,15 @@ describe('afterRevokeQuery', () => {
     ['not found', notFound, undefined, 'ESCALATE'],
   ])('%s → %s', (_label, q, refusal, next) => expect(afterRevokeQuery(q, refusal, false).next).toBe(next));
 
-  it('does not trust a refusal after an earlier lost answer unless the query shows PAID (fuzz seed 1898)', () => {
+  it('does not trust a refusal, nor PAID, while an earlier attempt is in doubt (R3)', () => {
     expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKE_AGAIN');
-    expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REFUSED');
+    expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKE_AGAIN');
     expect(afterRevokeQuery(query('CANCELED'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKED');
+  });
+
+  it('legacy: trusted PAID after an earlier lost answer, but not a refusal alone (fuzz seed 1898)', () => {
+    expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true, 'legacy').next).toBe('REVOKE_AGAIN');
+    expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true, 'legacy').next).toBe('REFUSED');
   });
 });
 
@@ -128,6 +152,12 @@ describe('disagreesAtClose (a late PAID or an operator resolution, checked befor
     ['REVOKED', query('CANCELED'), undefined],
     ['REVOKED', query('PARTIAL_REFUNDED'), 'PARTIAL_REFUNDED'],
     ['CANCELED', query('REFUNDED'), undefined],
+    ['REFUNDED', query('REFUNDED'), undefined],
+    ['REFUNDED', query('PAID'), 'PAID'],
+    ['PARTIAL_REFUNDED', query('PARTIAL_REFUNDED'), undefined],
+    ['PARTIAL_REFUNDED', query('REFUNDED'), 'REFUNDED'],
+    ['SETTLED_OUTSIDE', query('PAID'), undefined],
+    ['SETTLED_OUTSIDE', unknownQuery, undefined],
     ['CANCELED', query('SOMETHING_NEW'), 'SOMETHING_NEW'],
   ] as [PaymentState, GatewayCallResult, string | undefined][])(
     '%s with the gateway at case %#',
@@ -137,4 +167,24 @@ describe('disagreesAtClose (a late PAID or an operator resolution, checked befor
       else expect(why).toContain(complaint);
     },
   );
+});
+
+describe('anotherOrder (R1: only our own order counts)', () => {
+  const request = { terminalSn: 'T1', clientSn: 'C1', amountFen: 100, dynamicId: 'd', subject: 's', operator: 'o' };
+  const answer = (order: Partial<NonNullable<GatewayCallResult['order']>>) =>
+    call('query', 'success', { order: { sn: '9', clientSn: 'C1', orderStatus: 'PAID', ...order } });
+  it('is none for our own order, or an answer naming no order', () => {
+    expect(anotherOrder(request, answer({ terminalSn: 'T1', totalAmountFen: 100 }))).toBeUndefined();
+    expect(anotherOrder(request, answer({}))).toBeUndefined();
+    expect(anotherOrder(request, unknownQuery)).toBeUndefined();
+  });
+  it.each([
+    ['another amount', { totalAmountFen: 200 }],
+    ['another terminal', { terminalSn: 'T2' }],
+    ['another client_sn', { clientSn: 'C2' }],
+  ])('names both orders for %s', (_label, order) => {
+    const why = anotherOrder(request, answer(order));
+    expect(why).toContain('another order');
+    expect(why).toContain('client_sn C1, terminal T1, ¥1.00');
+  });
 });

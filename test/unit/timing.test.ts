@@ -20,7 +20,14 @@ describe('resolveTiming', () => {
       cancelDelaysMs: [...DEFAULT_TIMING.cancelDelaysMs],
       cancelDeadline: Date.parse('2026-11-26T00:00:00+08:00'),
       revokeWindowEnd: Date.parse('2026-11-26T00:00:00+08:00'),
+      paySendDeadline: start + 30_000,
+      requestDoubtMs: 60_000,
     });
+  });
+  it('has no send deadline and no doubt window for a payment under the legacy rules', () => {
+    const legacy = resolveTiming(undefined, start, 'legacy');
+    expect(legacy).not.toHaveProperty('paySendDeadline');
+    expect(legacy).not.toHaveProperty('requestDoubtMs');
   });
   it('applies per-payment overrides relative to the start', () => {
     expect(

@@ -8,6 +8,7 @@ import {
   REVOKE_TRANSITIONS,
   STATE_TRANSITIONS,
   findTransition,
+  type SagaRules,
   type TransitionWhy,
 } from '../../workflows/transitions';
 import type { PaymentRequest, PaymentState, PaymentStatus, RevokeStatus } from '../../workflows/types';
@@ -30,23 +31,31 @@ const STATES: PaymentState[] = [
   'REVOKING',
   'REVOKED',
   'NEEDS_ATTENTION',
+  'REFUNDED',
+  'PARTIAL_REFUNDED',
+  'SETTLED_OUTSIDE',
 ];
 
 /** A SagaState outside a workflow: search attributes go to a list instead of Temporal. */
-function sagaIn(state: PaymentState) {
+function sagaIn(state: PaymentState, rules: SagaRules = 'money-rules') {
   const published: PaymentState[] = [];
-  const saga = new SagaState(REQUEST, resolveTiming(undefined, 0), 0, (s: PaymentStatus) => published.push(s.state));
+  const saga = new SagaState(REQUEST, resolveTiming(undefined, 0), 0, rules, (s: PaymentStatus) =>
+    published.push(s.state),
+  );
   saga.status.state = state;
   return { saga, published };
 }
 
 describe('the state table (workflows/transitions.ts)', () => {
-  it.each(STATE_TRANSITIONS.map((t) => [t.from, t.to, t.why] as const))('%s → %s: %s', (from, to, why) => {
-    const { saga, published } = sagaIn(from);
-    saga.move(to, why);
-    expect(saga.state).toBe(to);
-    expect(published).toEqual([to]); // the Web UI's PaymentState follows every move
-  });
+  it.each(STATE_TRANSITIONS.map((t) => [t.from, t.to, t.why, 'legacy' in t] as const))(
+    '%s → %s: %s',
+    (from, to, why, legacy) => {
+      const { saga, published } = sagaIn(from, legacy ? 'legacy' : 'money-rules');
+      saga.move(to, why);
+      expect(saga.state).toBe(to);
+      expect(published).toEqual([to]); // the Web UI's PaymentState follows every move
+    },
+  );
 
   it('refuses every move that is not a row, and leaves the state as it was', () => {
     const reasons = [...new Set(STATE_TRANSITIONS.map((t) => t.why))] as TransitionWhy[];
@@ -64,6 +73,12 @@ describe('the state table (workflows/transitions.ts)', () => {
     expect(refused).toBeGreaterThan(1000);
   });
 
+  it('refuses a legacy row to a payment under the money rules (R2: never PAID from compensation)', () => {
+    const why = 'cancel-check query: PAID, no reversal underway';
+    expect(() => sagaIn('CANCELING').saga.move('PAID', why)).toThrow(IllegalTransitionError);
+    expect(() => sagaIn('CANCELING', 'legacy').saga.move('PAID', why)).not.toThrow();
+  });
+
   it('names the move it refused', () => {
     expect(() => sagaIn('FAILED').saga.move('PAID', 'pay succeeded')).toThrow(
       'illegal transition: FAILED → PAID (pay succeeded)',
@@ -71,7 +86,7 @@ describe('the state table (workflows/transitions.ts)', () => {
   });
 
   it('arms the check at close only on the rows marked so (a late PAID, any resolution)', () => {
-    const late = sagaIn('CANCELING').saga;
+    const late = sagaIn('CANCELING', 'legacy').saga;
     late.move('PAID', 'cancel-check query: PAID, no reversal underway');
     expect(late.closeCheckNeeded).toBe(true);
     late.closeCheckDone();

@@ -1,0 +1,30 @@
+import { sleep } from '@temporalio/workflow';
+import { gateway } from './gateway-steps';
+import type { SagaState } from './saga-state';
+import type { CallStep, GatewayCallResult } from './types';
+import { listedOrderStatus } from './vocabulary';
+
+/** The order shows a final reversal: CANCELED, or PAY_CANCELED. */
+export function showsReversed(q: GatewayCallResult): boolean {
+  const status = listedOrderStatus(q.order?.orderStatus);
+  return (q.kind === 'success' || q.kind === 'in_progress') && (status === 'CANCELED' || status === 'PAY_CANCELED');
+}
+
+/**
+ * R3: a reversal schedule ended while an attempt of ours may still take effect. Query at the
+ * confirm interval until the order shows it reversed, or until a query sent after the doubt ended
+ * says what the money finally did. Returns that last query.
+ */
+export async function queryUntilDoubtEnds(
+  saga: SagaState,
+  step: Extract<CallStep, 'cancel-check-query' | 'revoke-check-query'>,
+  firstAttempt: number,
+): Promise<GatewayCallResult> {
+  for (let n = firstAttempt; ; n++) {
+    const wait = Math.min(saga.timing.confirmIntervalMs, saga.reversalDoubtEnds - Date.now());
+    if (wait > 0) await sleep(wait);
+    const sentAt = Date.now();
+    const q = saga.record(step, n, await gateway.query(saga.orderRef()));
+    if (showsReversed(q) || !saga.reversalInDoubt(sentAt)) return q;
+  }
+}
