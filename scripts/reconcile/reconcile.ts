@@ -32,18 +32,24 @@ export interface Reconciliation {
   matched: number;
 }
 
-const SETTLED_NOT_PAID: readonly PaymentState[] = ['FAILED', 'CANCELED', 'REVOKED'];
+const SETTLED_NOT_PAID: readonly PaymentState[] = ['FAILED', 'CANCELED', 'REVOKED', 'REFUNDED'];
 
 /** One payment against the gateway's books: they agree, they disagree (how), or it is not judged yet. */
 export type PaymentVerdict = 'matched' | 'open' | DiscrepancyKind;
 
 /**
  * The gateway keeps the money exactly when the saga says PAID: compares one payment's state with what
- * the gateway kept for its order (0 when it has none). In flight or waiting for a person: `open`.
+ * the gateway kept for its order (0 when it has none). PARTIAL_REFUNDED keeps part of it. In flight,
+ * waiting for a person, or settled outside the gateway by a person (SETTLED_OUTSIDE: its
+ * resolution carries the reference and the gateway's answer at close): `open`, not judged here.
  */
 export function comparePayment(payment: Pick<PaymentStatus, 'state' | 'amountFen'>, keptFen: number): PaymentVerdict {
   if (payment.state === 'PAID') {
     if (keptFen === payment.amountFen) return 'matched';
+    return keptFen === 0 ? '短款' : 'amount mismatch';
+  }
+  if (payment.state === 'PARTIAL_REFUNDED') {
+    if (keptFen > 0 && keptFen < payment.amountFen) return 'matched';
     return keptFen === 0 ? '短款' : 'amount mismatch';
   }
   if (SETTLED_NOT_PAID.includes(payment.state)) return keptFen === 0 ? 'matched' : '长款';

@@ -1,4 +1,10 @@
-import { validatePaymentRequest, validateResolveRequest, validateRevokeRequest } from '../../workflows/validation';
+import { admitPayment } from '../../activities/admission';
+import {
+  checkTimingBounds,
+  validatePaymentRequest,
+  validateResolveRequest,
+  validateRevokeRequest,
+} from '../../workflows/validation';
 
 const valid = {
   terminalSn: '100000000000000001',
@@ -87,5 +93,64 @@ describe('validateRevokeRequest / validateResolveRequest', () => {
     expect(validateResolveRequest({ operator: 'o', resolution: 'MAYBE', note: 'n' }).map((p) => p.field)).toEqual([
       'resolution',
     ]);
+  });
+});
+
+describe('resolutions (R7: one for every state the gateway can report)', () => {
+  it.each(['PAID', 'FAILED', 'CANCELED', 'REVOKED', 'REFUNDED', 'PARTIAL_REFUNDED'])('accepts %s', (resolution) =>
+    expect(validateResolveRequest({ operator: 'o', resolution, note: 'n' })).toEqual([]),
+  );
+  it('accepts SETTLED_OUTSIDE only with a reference', () => {
+    expect(
+      validateResolveRequest({ operator: 'o', resolution: 'SETTLED_OUTSIDE', note: 'n', reference: 'T-1' }),
+    ).toEqual([]);
+    expect(
+      validateResolveRequest({ operator: 'o', resolution: 'SETTLED_OUTSIDE', note: 'n' }).map((p) => p.field),
+    ).toEqual(['reference']);
+  });
+});
+
+describe('timing bounds (checked at admission)', () => {
+  const noon = Date.parse('2026-12-02T12:00:00+08:00');
+  const fields = (timing: object, at = noon) => checkTimingBounds(timing, at).map((p) => p.field);
+  it('accepts the production defaults and sane test timings', () => {
+    expect(fields({ confirmIntervalMs: 5_000, cancelDelaysMs: [5_000, 300_000] })).toEqual([]);
+    expect(fields({ confirmIntervalMs: 200, cancelDelaysMs: [1_000], revokeWindowAfterMs: 6_000 })).toEqual([]);
+  });
+  it('refuses a cancel loop faster than a second, naming the knob', () => {
+    const [problem] = checkTimingBounds({ cancelDelaysMs: [1_000, 999] }, noon);
+    expect(problem).toEqual({
+      field: 'timing.cancelDelaysMs[1]',
+      problem: expect.stringContaining('faster than a second'),
+    });
+  });
+  it('refuses a confirm loop faster than five queries a second', () =>
+    expect(fields({ confirmIntervalMs: 100 })).toEqual(['timing.confirmIntervalMs']));
+  it('refuses a deadline past the business day (00:00 Asia/Shanghai)', () => {
+    const lateEvening = Date.parse('2026-12-02T23:59:00+08:00');
+    expect(fields({ revokeWindowAfterMs: 60_000 }, lateEvening)).toEqual([]);
+    expect(fields({ revokeWindowAfterMs: 61_000, cancelDeadlineAfterMs: 90_000 }, lateEvening)).toEqual([
+      'timing.cancelDeadlineAfterMs',
+      'timing.revokeWindowAfterMs',
+    ]);
+  });
+});
+
+describe('admitPayment (the local activity whose answer is recorded)', () => {
+  const startedAt = Date.parse('2026-12-02T12:00:00+08:00');
+  it('admits a valid request with the timing it will use', async () => {
+    const admission = await admitPayment({ request: valid, startedAt });
+    expect(admission).toMatchObject({
+      admitted: true,
+      timing: { confirmIntervalMs: 5_000, paySendDeadline: startedAt + 30_000 },
+    });
+  });
+  it('refuses a bad request or a bad bound with every problem named, nothing resolved', async () => {
+    expect(await admitPayment({ request: { ...valid, amountFen: 0 }, startedAt })).toEqual({
+      admitted: false,
+      problems: [{ field: 'amountFen', problem: 'must be positive' }],
+    });
+    const fast = await admitPayment({ request: { ...valid, timing: { cancelDelaysMs: [10] } }, startedAt });
+    expect(fast).toMatchObject({ admitted: false, problems: [{ field: 'timing.cancelDelaysMs[0]' }] });
   });
 });
