@@ -136,6 +136,59 @@ export const HISTORY_PATHS: HistoryPath[] = [
       await paying;
     },
   },
+  // Paths the money rules (patch `money-rules`, 2026-12-02) added or changed.
+  {
+    name: 'paid-while-canceling-canceled-again',
+    finalState: 'CANCELED',
+    timing: ONE_CONFIRM_QUERY,
+    // R2: the first cancel never arrives and the query after it shows PAID: cancel again, never PAID.
+    scenario: {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+      cancel: [{ fault: 'reset', commit: false }],
+    },
+    run: payOnly,
+  },
+  {
+    name: 'no-order-after-doubt',
+    finalState: 'FAILED',
+    // R5: nothing created, but "no such order" counts only once no pay of ours can still arrive.
+    scenario: { pay: { fault: 'maintenance', commit: false } },
+    run: payOnly,
+  },
+  {
+    name: 'pay-not-sent',
+    finalState: 'FAILED',
+    // R5: past its send deadline pay is never sent.
+    timing: { ...RECORDING_TIMING, paySendDeadlineMs: 1 },
+    run: payOnly,
+  },
+  {
+    name: 'another-order-settled-outside',
+    finalState: 'SETTLED_OUTSIDE',
+    // R1: CLIENT_SN_CONFLICT and the order under that client_sn is another amount: a person, nothing cancelled;
+    // R7: the person settles it outside the gateway, with a reference.
+    scenario: { existingOrder: { totalAmount: '1', status: 'PAID' } },
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await ctx.waitFor(request, (s) => s.state === 'NEEDS_ATTENTION');
+      await ctx.payments.resolve(request, {
+        operator: 'ops-lead',
+        resolution: 'SETTLED_OUTSIDE',
+        note: 'another till used this order number; customer paid again by cash',
+        reference: 'TICKET-7',
+      });
+    },
+  },
+  {
+    name: 'revoke-in-doubt-then-revoked',
+    finalState: 'REVOKED',
+    // R3: the first revoke's answer is lost and it lands later; the revoke in between is refused.
+    scenario: { revoke: [{ effectAfterMs: 1_500, reply: 'reset', othersMeanwhile: 'not-refundable' }] },
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await ctx.payments.revoke(request, OPERATOR);
+    },
+  },
   {
     name: 'duplicate-start',
     finalState: 'PAID',

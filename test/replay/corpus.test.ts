@@ -18,15 +18,14 @@ describe('history corpus', () => {
   });
 
   // legacy/<patch-id>/ holds histories recorded before that patch: the old path, kept until the
-  // patch is deprecated. The same path recorded now must carry the patch marker. (None today: the
-  // last three patches were deprecated on 2026-12-02 and their legacy histories removed.)
+  // patch is deprecated. The same path recorded now must carry the patch marker.
   const legacy = corpus.filter((f) => f.name.startsWith('legacy/'));
   if (legacy.length > 0) {
     it.each(legacy.map((f) => [f.name, f] as const))(
       "%s is the pre-patch path; today's recording is patched",
       (name, file) => {
-        const [, patchId, base] = name.split('/');
-        const current = corpus.find((f) => f.name === base);
+        const [, patchId, ...rest] = name.split('/');
+        const current = corpus.find((f) => f.name === rest.join('/'));
         expect(current).toBeDefined();
         expect(patchMarkers(file.history)).not.toContain(patchId);
         expect(patchMarkers(current!.history)).toContain(patchId);

@@ -22,10 +22,10 @@ const MUTANTS: Mutant[] = [
   {
     change: 'an extra activity before pay',
     file: 'pay.ts',
-    find: "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga.request)));\n",
+    find: "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga)));\n",
     replace:
       '  await gateway.query(saga.orderRef());\n' +
-      "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga.request)));\n",
+      "  const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga)));\n",
     history: 'happy.json',
   },
   {
