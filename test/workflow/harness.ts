@@ -13,6 +13,7 @@ import { WorkflowUpdateStage, type WorkflowHandle, type WorkflowUpdateHandle } f
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { admitPayment } from '../../activities/admission';
 import type { OrderRef, PayInput, PaymentActivities } from '../../activities/payment-activities';
 import { TEMPORAL_TEST_SERVER, resolveBinary, toEphemeralExecutable } from '../../scripts/toolchain/temporal-binaries';
 import { paymentSaga } from '../../workflows';
@@ -47,6 +48,19 @@ export const PRODUCTION_CANCEL_DELAYS = [5, 10, 20, 40, 80, 160, 300].map((s) =>
 export const SLACK_MS = 2_000;
 
 const TERMINAL_SN = '100000000000000001';
+
+/** Asia/Shanghai is UTC+8 all year. */
+const SHANGHAI_OFFSET_MS = 8 * HOUR;
+const DAY_MS = 24 * HOUR;
+/** When test payments start, Shanghai time: 21:58, 2 h 2 min before the business day ends. */
+const PAYMENT_TIME_OF_DAY_MS = 21 * HOUR + 58 * MINUTE;
+
+/** The first instant after `now` whose Asia/Shanghai time of day is `timeOfDayMs`. */
+function nextShanghaiTimeOfDay(now: number, timeOfDayMs: number): number {
+  const shanghaiMidnight = Math.floor((now + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS;
+  const today = shanghaiMidnight + timeOfDayMs;
+  return today > now ? today : today + DAY_MS;
+}
 const AMOUNT_FEN = 1_250;
 
 export type Operation = 'pay' | 'query' | 'cancel' | 'revoke';
@@ -312,9 +326,18 @@ export class Payment {
     return this.request.clientSn;
   }
 
-  /** Waits for the workflow to complete; virtual time skips meanwhile. */
-  result(): Promise<PaymentStatus> {
-    return this.handle.result();
+  /** Waits for the workflow to complete; virtual time skips meanwhile. A failure names its cause. */
+  async result(): Promise<PaymentStatus> {
+    try {
+      return await this.handle.result();
+    } catch (err) {
+      if (err instanceof Error && err.cause instanceof Error) err.message = `${err.message}: ${err.cause.message}`;
+      if (err instanceof Error && /timed out/.test(err.message))
+        err.message +=
+          ' (the test server skips to the 10-year execution timeout when the awaited payment waits with no' +
+          ' timer left, e.g. on NEEDS_ATTENTION for a resolve that never comes)';
+      throw err;
+    }
   }
 
   status(): Promise<PaymentStatus> {
@@ -330,12 +353,24 @@ export class Payment {
   async waitFor(predicate: (status: PaymentStatus) => boolean, what: string): Promise<PaymentStatus> {
     const giveUpAt = Date.now() + 20 * SECOND;
     let last: PaymentStatus | undefined;
-    while (Date.now() < giveUpAt) {
+    for (let poll = 0; Date.now() < giveUpAt; poll++) {
       last = await this.status().catch(() => undefined);
       if (last && predicate(last)) return last;
+      if (poll % 8 === 7) await this.failIfClosed(what);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error(`payment ${this.clientSn} never reached ${what}; last status: ${JSON.stringify(last)}`);
+  }
+
+  /** Throws (with the workflow's own error, if it failed) when the workflow is no longer running. */
+  private async failIfClosed(what: string): Promise<void> {
+    const description = await this.handle.describe();
+    if (description.status.name === 'RUNNING') return;
+    const outcome = await this.handle.result().then(
+      (status) => `completed ${status.state}`,
+      (err: Error) => `${err.message}: ${(err.cause as Error | undefined)?.message ?? ''}`,
+    );
+    throw new Error(`payment ${this.clientSn} closed (${outcome}) before reaching ${what}`);
   }
 
   waitForState(state: PaymentStatus['state']): Promise<PaymentStatus> {
@@ -510,7 +545,12 @@ export function useSagaEnvironment() {
       namespace: env.namespace,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: gateway.activities,
+      // The gateway is faked; admission (validation and timing, no I/O) is the production one.
+      activities: { ...gateway.activities, admitPayment },
+      // A throw in workflow code (a bug, a nondeterminism, an unregistered activity) fails the
+      // payment's workflow at once, so its test fails with the error instead of waiting for a
+      // workflow task that is retried forever.
+      workflowFailureErrorTypes: { '*': ['Error'] },
     });
     running = worker.run();
   });
@@ -531,8 +571,14 @@ export function useSagaEnvironment() {
     get env(): TestWorkflowEnvironment {
       return env!;
     },
-    /** Starts one payment with its script; a fresh client_sn each time. */
+    /**
+     * Starts one payment with its script, a fresh client_sn each time, at 21:58 Asia/Shanghai (the
+     * clock moves on to the next one): every payment has the same two hours of its business day
+     * left, however far earlier tests moved the (global) clock.
+     */
     async start(script: Script, options: StartOptions): Promise<Payment> {
+      const now = await env!.currentTimeMs();
+      await env!.sleep(nextShanghaiTimeOfDay(now, PAYMENT_TIME_OF_DAY_MS) - now);
       counter += 1;
       const clientSn = `wf-${taskQueue.slice(5)}-${counter}`;
       const request = {

@@ -30,7 +30,7 @@ import {
 
 const saga = useSagaEnvironment();
 
-/** A payment at 22:00: the revoke window closes at midnight. */
+/** Payments start at 21:58 Shanghai time (harness.ts): the revoke window closes at 23:58. */
 const TIMING = {
   ...PRODUCTION_CONFIRM,
   cancelDelaysMs: PRODUCTION_CANCEL_DELAYS,

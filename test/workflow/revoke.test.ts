@@ -36,7 +36,7 @@ import {
 
 const saga = useSagaEnvironment();
 
-/** A payment at 22:00: revokes are accepted until midnight, W after the start. */
+/** Payments start at 21:58 Shanghai time (harness.ts): revokes are accepted until 23:58, W after the start. */
 const W = 2 * HOUR;
 const TIMING = {
   ...PRODUCTION_CONFIRM,
