@@ -12,7 +12,7 @@ export interface AdmissionInput {
 export type Admission = { admitted: true; timing: ResolvedTiming } | { admitted: false; problems: FieldProblem[] };
 
 /**
- * Checks a payment request and resolves its timing, as a local activity: its answer is recorded in
+ * Checks a payment request and resolves its timing, as an activity: its answer is recorded in
  * the workflow's history, so a later change of a validation rule or a default timing changes new
  * payments only and never the replay of one in flight (money rules R8). Pure; nothing is sent.
  */

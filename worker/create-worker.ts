@@ -112,7 +112,7 @@ export async function createPaymentWorker({
     taskQueue: config.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      admitPayment, // a local activity: the saga's admission, recorded in history
+      admitPayment, // the saga's admission, its answer recorded in history
       ...createActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
       // Only a worker with a key store takes check-in tasks; on a shared task queue, another one will.
       ...(keyStore

@@ -1,4 +1,4 @@
-import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Admission, AdmissionActivities } from '../activities/admission';
 import { resolveTiming } from './timing';
 import type { SagaRules } from './transitions';
@@ -14,7 +14,15 @@ import { validatePaymentRequest } from './validation';
  */
 export const MONEY_RULES = 'money-rules';
 
-const { admitPayment } = proxyLocalActivities<AdmissionActivities>({ startToCloseTimeout: '10 seconds' });
+/**
+ * An ordinary activity, not a local one: a local activity holds its run in the worker's sticky cache
+ * while it runs, and with a small cache (WORKER_MAX_CACHED_WORKFLOWS 0 or a few) workflow tasks stall
+ * behind it until they time out. Pure and quick, so a few retries cover a worker lost mid-way.
+ */
+const { admitPayment } = proxyActivities<AdmissionActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '200 milliseconds' },
+});
 
 /** Which rules the payment runs under: asked first thing, before any command, and never again. */
 export function rulesOfThisRun(): SagaRules {
@@ -22,8 +30,8 @@ export function rulesOfThisRun(): SagaRules {
 }
 
 /**
- * Whether the request may run, and the timing it will use. Under the money rules both come from a
- * local activity, so they are recorded in history and a later change of a rule or a default cannot
+ * Whether the request may run, and the timing it will use. Under the money rules both come from an
+ * activity, so they are recorded in history and a later change of a rule or a default cannot
  * change a payment in flight (R8). Legacy payments were checked here, with the shape rules they
  * started under and no bounds.
  */

@@ -12,7 +12,7 @@ const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
  * and the till have moved on). Doubt: a request without an answer may take effect up to 60 s after
  * it was sent (pay's 50 s read timeout plus connect; cancel and revoke read for less).
  *
- * A new payment records the values it uses (activities/admission.ts, a local activity), so
+ * A new payment records the values it uses (activities/admission.ts, an activity), so
  * changing a default here changes new payments only (money rules R8).
  */
 export const DEFAULT_TIMING = {

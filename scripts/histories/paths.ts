@@ -9,10 +9,10 @@ export const RECORDING_TERMINAL = { terminalSn: '100000000000000077', terminalKe
 /** Short timing so every path closes within seconds (the revoke window included), with room for all paths at once. */
 export const RECORDING_TIMING: TimingOverrides = {
   confirmIntervalMs: 500,
-  confirmWindowMs: 3_000,
+  confirmWindowMs: 5_000,
   cancelDelaysMs: [1_000, 1_000],
-  cancelDeadlineAfterMs: 10_000,
-  revokeWindowAfterMs: 8_000,
+  cancelDeadlineAfterMs: 12_000,
+  revokeWindowAfterMs: 10_000,
   requestDoubtMs: 2_000,
 };
 

@@ -136,7 +136,7 @@ describe('timing bounds (checked at admission)', () => {
   });
 });
 
-describe('admitPayment (the local activity whose answer is recorded)', () => {
+describe('admitPayment (the activity whose answer is recorded)', () => {
   const startedAt = Date.parse('2026-12-02T12:00:00+08:00');
   it('admits a valid request with the timing it will use', async () => {
     const admission = await admitPayment({ request: valid, startedAt });
