@@ -16,6 +16,7 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   reason: '--reason',
   resolution: '--resolution',
   note: '--note',
+  reference: '--reference',
   code: '--code',
   deviceId: '--device-id',
   appId: '--app-id',
@@ -37,6 +38,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   resolution: { type: 'string' },
   note: { type: 'string' },
+  reference: { type: 'string' },
   signal: { type: 'boolean' },
   code: { type: 'string' },
   'device-id': { type: 'string' },
@@ -89,5 +91,10 @@ export function revokeRequestOf(v: CliValues): RevokeRequest {
 }
 
 export function resolveRequestOf(v: CliValues): ResolveRequest {
-  return defined({ operator: v.operator, resolution: v.resolution, note: v.note }) as ResolveRequest;
+  return defined({
+    operator: v.operator,
+    resolution: v.resolution,
+    note: v.note,
+    reference: v.reference,
+  }) as ResolveRequest;
 }

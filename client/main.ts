@@ -19,7 +19,9 @@ const USAGE = `usage: npm run client -- <command> [flags]
           [--terminal-sn T] [--description D] [--reflect R] [--payway N] [--wait-ms MS] [--timing JSON]
   status  --client-sn C [--terminal-sn T]
   revoke  --client-sn C --operator O --reason R [--terminal-sn T] [--signal]
-  resolve --client-sn C --operator O --resolution PAID|FAILED|CANCELED|REVOKED --note N [--terminal-sn T]
+  resolve --client-sn C --operator O --note N [--terminal-sn T]
+          --resolution PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE
+          [--reference REF]   (required with SETTLED_OUTSIDE: ticket or transfer reference)
   activate --code CODE --device-id D [--app-id A] [--name N]
           gateway call signed with SQB_VENDOR_SN/SQB_VENDOR_KEY; stores the terminal in SQB_KEY_STORE_FILE
   checkin [--terminal-sn T]   check the terminal in now (through the worker) and wait for the result

@@ -74,7 +74,7 @@ export function installHandlers(saga: SagaState): void {
     },
     {
       description:
-        'Operator decision on NEEDS_ATTENTION: {"operator","resolution":"PAID|FAILED|CANCELED|REVOKED","note"}',
+        'Operator decision on NEEDS_ATTENTION: {"operator","resolution":"PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE","note","reference"}',
     },
   );
 
