@@ -224,7 +224,13 @@ function agreesAtClose(state: PaymentState, seen: string | undefined): boolean {
  * unknown answer goes back to a person (the gateway cancels unpaid orders within minutes, so by the
  * close of the day its answer is final).
  */
-export function disagreesAtClose(state: PaymentState, q: GatewayCallResult): string | undefined {
+export function disagreesAtClose(
+  state: PaymentState,
+  q: GatewayCallResult,
+  aboutAnotherOrder?: string,
+): string | undefined {
+  // An answer about another order (R1) says ours does not exist under this client_sn.
+  if (aboutAnotherOrder) return agreesAtClose(state, 'NOT_FOUND') ? undefined : aboutAnotherOrder;
   const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
   if (agreesAtClose(state, seen)) return undefined;
   const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;

@@ -188,3 +188,13 @@ describe('anotherOrder (R1: only our own order counts)', () => {
     expect(why).toContain('client_sn C1, terminal T1, ¥1.00');
   });
 });
+
+describe('disagreesAtClose with an answer about another order (R1)', () => {
+  const other = query('PAID');
+  it('agrees with a state that kept nothing: our order does not exist under this client_sn', () => {
+    for (const state of ['FAILED', 'CANCELED', 'REVOKED'] as const)
+      expect(disagreesAtClose(state, other, 'the query answer is about another order')).toBeUndefined();
+  });
+  it('disagrees with PAID, saying whose order it saw', () =>
+    expect(disagreesAtClose('PAID', other, 'the query answer is about another order')).toContain('another order'));
+});
