@@ -1,7 +1,9 @@
 /**
- * `npm run fuzz -- [--runs N] [--seed S] [--concurrency C]`: runs the seed ledger, then N generated
- * fault schedules (seeds S, S+1, …; S random unless given) on its own Temporal dev server, simulator
- * and worker, checking every invariant. Failing seeds go into test/fuzz/seed-ledger.json.
+ * `npm run fuzz -- [--runs N] [--seed S] [--concurrency C] [--generator G] [--dump DIR]`: runs the seed ledger, then
+ * N generated fault schedules (seeds S, S+1, …; S random unless given; generator G, default the current
+ * one, test/fuzz/schedule.ts) on its own Temporal dev server, simulator and worker, checking every
+ * invariant. Failing seeds go into test/fuzz/seed-ledger.json with their generator; with --dump, their
+ * evidence (plan, statuses, books, workflow histories) into DIR/g<G>-seed-<S>/.
  * Prints `N schedules, V violations` last; exits 1 on any violation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { PaymentsClient } from '../client/payments-client';
 import { runSchedules, type ScheduleResult } from '../test/fuzz/run-schedule';
-import { scheduleOf } from '../test/fuzz/schedule';
-import { ledgerSeeds, recordFailingSeeds } from '../test/fuzz/seed-ledger';
+import { GENERATOR, scheduleOf, type GeneratorVersion } from '../test/fuzz/schedule';
+import { recordFailingSeeds, withLedger } from '../test/fuzz/seed-ledger';
 import { FUZZ_TERMINAL } from '../test/fuzz/fuzz-env';
 import { TEST_GATEWAY_TIMEOUTS } from '../test/helpers/gateway-timeouts';
 import { startEmbeddedStack } from './stack/embedded-stack';
@@ -21,8 +23,16 @@ import { freePort } from './stack/ports';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      concurrency: { type: 'string' },
+      generator: { type: 'string' },
+      dump: { type: 'string' },
+    },
   });
+  const generator = Number(values.generator ?? GENERATOR) as GeneratorVersion;
+  if (generator !== 1 && generator !== 2) throw new Error(`--generator must be 1 or 2, not ${values.generator}`);
   const runs = Number(values.runs ?? 200);
   const base = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   const concurrency = Number(values.concurrency ?? 20);
@@ -46,24 +56,39 @@ async function main(): Promise<void> {
       payments: new PaymentsClient(client, stack.config.taskQueue),
       sim: stack.sim!,
       terminalSn: FUZZ_TERMINAL.terminalSn,
+      ...(values.dump ? { dumpDir: path.resolve(values.dump) } : {}),
+      // The same code the worker bundled a moment ago: every history must replay with it.
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
     };
-    const seeds = [...new Set([...ledgerSeeds(), ...Array.from({ length: runs }, (_, i) => base + i)])];
+    const refs = withLedger(Array.from({ length: runs }, (_, i) => ({ seed: base + i, generator })));
     console.log(
-      `fuzz: ${seeds.length} schedules (ledger + seeds ${base}…${base + runs - 1}), ${concurrency} at a time`,
+      `fuzz: ${refs.length} schedules (ledger + seeds ${base}…${base + runs - 1} of generator ${generator}), ` +
+        `${concurrency} at a time`,
     );
     let done = 0;
-    const results = await runSchedules(env, seeds, concurrency, (r) => {
+    const results = await runSchedules(env, refs, concurrency, (r) => {
       done += 1;
       if (r.violations.length > 0) {
-        console.log(`seed ${r.seed}: ${r.violations.join('; ')}\n  schedule: ${JSON.stringify(scheduleOf(r.seed))}`);
+        const schedule = JSON.stringify(scheduleOf(r.seed, r.generator));
+        console.log(`seed ${r.seed} (generator ${r.generator}): ${r.violations.join('; ')}\n  schedule: ${schedule}`);
       }
-      if (done % 50 === 0) console.log(`fuzz: ${done}/${seeds.length}`);
+      if (done % 50 === 0) console.log(`fuzz: ${done}/${refs.length} (${Math.round((Date.now() - started) / 1000)} s)`);
     });
     const failed = results.filter((r) => r.violations.length > 0);
     recordFailingSeeds(
-      failed.map((r) => ({ seed: r.seed, found: new Date().toISOString(), violations: r.violations })),
+      failed.map((r) => ({
+        seed: r.seed,
+        generator: r.generator,
+        found: new Date().toISOString(),
+        violations: r.violations,
+      })),
     );
     console.log(`fuzz: ${totals(results)} in ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(`fuzz: unfriendly knobs drawn (payments): ${tally(results.flatMap((r) => r.knobs.flat()))}`);
+    console.log(`fuzz: met at the gateway (payments): ${tally(results.flatMap((r) => r.exercised.flat()))}`);
+    const lags = results.flatMap((r) => r.payLagMs).sort((a, b) => a - b);
+    const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
+    console.log(`fuzz: pay reached the gateway after the start: median ${at(0.5)} ms, p95 ${at(0.95)} ms`);
     const violations = results.reduce((n, r) => n + r.violations.length, 0);
     console.log(`${results.length} schedules, ${violations} violations`);
     process.exitCode = violations > 0 ? 1 : 0;
@@ -74,10 +99,27 @@ async function main(): Promise<void> {
   }
 }
 
+const noop = () => undefined;
+const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
 function totals(results: ScheduleResult[]): string {
   const payments = results.reduce((n, r) => n + r.payments, 0);
   const faults = results.reduce((n, r) => n + r.faults, 0);
-  return `${payments} payments, ${faults} faults injected`;
+  const unfriendly = results.reduce((n, r) => n + r.knobs.filter((k) => k.length > 0).length, 0);
+  const late = results.reduce((n, r) => n + r.landedAfterClose, 0);
+  return (
+    `${payments} payments (${unfriendly} with unfriendly knobs), ${faults} faults injected, ` +
+    `${late} beyond-doubt effects landed after the saga's last look`
+  );
+}
+
+function tally(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([knob, n]) => `${knob} ${n}`)
+    .join(', ');
 }
 
 main().catch((err: unknown) => {

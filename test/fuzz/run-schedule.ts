@@ -1,23 +1,42 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { PaymentsClient } from '../../client/payments-client';
 import { RevokeRejectedError } from '../../client/errors';
 import { reconcile, ordersFromLedger } from '../../scripts/reconcile/reconcile';
-import type { RunningSimulator } from '../../simulator';
+import { UNLISTED_ERROR_CODE, type LedgerView, type RunningSimulator } from '../../simulator';
 import {
   paymentWorkflowId,
   type PaymentRequest,
+  type PaymentState,
   type PaymentStatus,
+  type ResolveRequest,
   type TimingOverrides,
 } from '../../workflows/types';
 import { PaymentStateKey } from '../../workflows/search-attributes';
-import { paymentViolations } from './invariants';
-import { faultCount, scheduleOf, type PaymentPlan } from './schedule';
+import { checkPayment, otherOrders, ownOrder, type PaymentRun } from './invariants';
+import {
+  FUZZ_REQUEST_DOUBT_MS,
+  GENERATOR,
+  beyondDoubt,
+  faultCount,
+  knobsOf,
+  scheduleOf,
+  type GeneratorVersion,
+  type PaymentPlan,
+} from './schedule';
 
 export interface FuzzEnv {
   client: Client;
   payments: PaymentsClient;
   sim: RunningSimulator;
   terminalSn: string;
+  /** Where a failing schedule's evidence goes (plan, statuses, books, histories); none when absent. */
+  dumpDir?: string;
+  /** The workflow code the worker runs: every payment's history must replay with it (`replayViolations`). */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
 /** Seconds-long timing so a schedule closes within about ten seconds; recorded in each history. */
@@ -27,36 +46,57 @@ const FUZZ_TIMING: TimingOverrides = {
   cancelDelaysMs: [1_000],
   cancelDeadlineAfterMs: 5_000,
   revokeWindowAfterMs: 7_000,
-  requestDoubtMs: 2_000,
+  requestDoubtMs: FUZZ_REQUEST_DOUBT_MS,
 };
 
-export interface ScheduleResult {
+/** A schedule: seed and generator (test/fuzz/schedule.ts). */
+export interface ScheduleRef {
   seed: number;
+  generator: GeneratorVersion;
+}
+
+export interface ScheduleResult extends ScheduleRef {
   payments: number;
   faults: number;
   violations: string[];
+  /** Payments whose beyond-doubt effect landed after the saga's last request (invariants.ts). */
+  landedAfterClose: number;
+  /** The unfriendly knobs each payment drew (schedule.ts `knobsOf`). */
+  knobs: string[][];
+  /** What each payment met at the gateway (`exercisedOf`): a drawn knob counts only if the saga met it. */
+  exercised: string[][];
+  /** For each payment, how long after its workflow started the gateway received its pay: the machine's load. */
+  payLagMs: number[];
 }
 
-/** Runs schedule `seed` as real workflows and checks every invariant against the simulator's ledger. */
-export async function runSchedule(env: FuzzEnv, seed: number, tag: string): Promise<ScheduleResult> {
-  const schedule = scheduleOf(seed);
+/** Time for every delayed effect of a schedule to land (they are drawn a few seconds long). */
+const EFFECTS_LAND_WITHIN_MS = 30_000;
+
+/**
+ * Runs one schedule as real workflows; once every payment concluded (closed, or waiting for a
+ * person who then resolved it) and every delayed effect of its orders has landed, checks every
+ * invariant against the simulator's books.
+ */
+export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): Promise<ScheduleResult> {
+  const schedule = scheduleOf(ref.seed, ref.generator);
   const violations: string[] = [];
   const concluded = await Promise.all(
     schedule.payments.map(async (plan, i) => {
       const request = requestOf(env, `${tag}${i}`);
       try {
-        return { request, status: await withDeadline(runPayment(env, plan, request), 120_000) };
+        return { plan, request, ...(await withDeadline(runPayment(env, plan, request), 120_000)) };
       } catch (err) {
         violations.push(`payment ${i}: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       }
     }),
   );
-  const ledger = env.sim.ledger();
+  const mine = new Set(schedule.payments.map((_, i) => `${tag}${i}`));
+  const stillPending = await effectsLanded(env, mine);
+  if (stillPending) violations.push(stillPending);
   const finals: PaymentStatus[] = [];
   for (const [i, run] of concluded.entries()) {
     if (!run) continue;
-    violations.push(...paymentViolations(run.status, ledger).map((x) => `payment ${i}: ${x}`));
     const handle = env.client.workflow.getHandle(paymentWorkflowId(run.request.terminalSn, run.request.clientSn));
     // Still waiting for a person (the gateway never settled): open, with a reason; otherwise closed.
     const open = (await handle.describe()).status.name === 'RUNNING';
@@ -68,11 +108,28 @@ export async function runSchedule(env: FuzzEnv, seed: number, tag: string): Prom
     const attribute = (await handle.describe()).typedSearchAttributes.get(PaymentStateKey);
     if (attribute !== final.state) violations.push(`payment ${i}: PaymentState ${attribute}, state ${final.state}`);
   }
-  const mine = new Set(finals.map((f) => f.clientSn));
-  // The books as they are now, after every workflow closed (not the snapshot taken at the conclusions).
+  if (env.workflowBundle) violations.push(...(await replayViolations(env, tag, concluded.length)));
+  // The books once every effect has landed and every workflow closed (or waits for a person).
+  const ledger = env.sim.ledger();
+  let landedAfterClose = 0;
+  const exercised: string[][] = [];
+  const payLagMs: number[] = [];
+  for (const [i, run] of concluded.entries()) {
+    if (!run) continue;
+    const pay = ledger.requests.find((r) => r.endpoint === 'pay' && r.client_sn === run.request.clientSn);
+    if (pay) payLagMs.push(pay.at - run.run.concluded.startedAt);
+    exercised.push([
+      ...run.delayed.map((kind) => `${kind} accepted`),
+      ...exercisedOf(run.run, ledger, run.pendingAtConclusion),
+    ]);
+    const verdict = checkPayment(run.run, ledger);
+    violations.push(...verdict.violations.map((x) => `payment ${i}: ${x}`));
+    if (verdict.landedAfterClose) landedAfterClose += 1;
+  }
+  // Only our terminal's orders: another terminal's order under the same client_sn is not ours to reconcile.
   const books = reconcile(
     finals,
-    ordersFromLedger(env.sim.ledger()).filter((o) => mine.has(o.clientSn)),
+    ordersFromLedger(ledger).filter((o) => o.terminalSn === env.terminalSn && mine.has(o.clientSn)),
   );
   for (const d of books.discrepancies) {
     const final = finals.find((f) => f.clientSn === d.clientSn);
@@ -80,7 +137,101 @@ export async function runSchedule(env: FuzzEnv, seed: number, tag: string): Prom
     const resolved = final?.resolution ? ` resolved ${final.resolution.resolution} (${final.resolution.note})` : '';
     violations.push(`reconcile: ${d.kind} ${d.clientSn} (${d.state}, kept ${d.keptFen});${resolved} calls: ${story}`);
   }
-  return { seed, payments: schedule.payments.length, faults: faultCount(schedule), violations };
+  if (violations.length > 0 && env.dumpDir) await dump(env, ref, tag, violations, concluded, finals, ledger);
+  return {
+    ...ref,
+    payments: schedule.payments.length,
+    faults: faultCount(schedule),
+    violations,
+    landedAfterClose,
+    knobs: schedule.payments.map(knobsOf),
+    exercised,
+    payLagMs,
+  };
+}
+
+/** What the gateway actually did to one payment that a friendly gateway never does. */
+function exercisedOf(run: PaymentRun, ledger: LedgerView, pendingAtConclusion: boolean): string[] {
+  const p = run.concluded;
+  const own = ownOrder(ledger, p);
+  const seen: string[] = [];
+  if (pendingAtConclusion) seen.push('an effect still pending when the saga concluded');
+  if (p.calls.some((c) => c.step === 'cancel')) seen.push('compensated (cancel sent)');
+  if (p.calls.some((c) => c.step === 'revoke')) seen.push('revoke sent');
+  if (own?.history.some((t) => t.to === 'CANCEL_INPROGRESS')) seen.push('CANCEL_INPROGRESS shown');
+  if (own?.history.some((t) => t.cause === 'customer-paid')) seen.push('customer paid as a cancel arrived');
+  if (otherOrders(ledger, p).length > 0) seen.push('another order under the client_sn');
+  if (p.escalation?.reason.includes('another order')) seen.push('escalated: answer about another order');
+  const unlisted = (c: PaymentStatus['calls'][number]) =>
+    c.errorCode === UNLISTED_ERROR_CODE || /_WEIRD$/.test(c.bizResultCode ?? c.resultCode ?? '');
+  if (p.calls.some(unlisted)) seen.push('an unlisted code answered');
+  return seen;
+}
+
+/**
+ * Every payment's history replays with the code that made it: a worker that lost its cache (a
+ * restart, a task timeout under load, a query to an evicted workflow) must reach the same decisions,
+ * or the payment stalls with a nondeterminism error.
+ */
+async function replayViolations(env: FuzzEnv, tag: string, payments: number): Promise<string[]> {
+  const histories = await Promise.all(
+    Array.from({ length: payments }, async (_, i) => {
+      const workflowId = paymentWorkflowId(env.terminalSn, `${tag}${i}`);
+      return { workflowId, history: await env.client.workflow.getHandle(workflowId).fetchHistory() };
+    }),
+  );
+  const violations: string[] = [];
+  const replays = Worker.runReplayHistories({ workflowBundle: env.workflowBundle! }, histories);
+  for await (const result of replays) {
+    if (!result.error) continue;
+    const i = histories.findIndex((h) => h.workflowId === result.workflowId);
+    violations.push(`payment ${i}: its history does not replay: ${result.error.message}`);
+  }
+  return violations;
+}
+
+/**
+ * A failing schedule's evidence, for whoever must judge it: the plan, what the checkout was told, what
+ * the saga concluded and ended as, the books and requests of its orders, and every workflow history
+ * (replayable with `Worker.runReplayHistory`).
+ */
+async function dump(
+  env: FuzzEnv,
+  ref: ScheduleRef,
+  tag: string,
+  violations: string[],
+  concluded: ({ plan: PaymentPlan; request: PaymentRequest; run: PaymentRun; delayed: string[] } | undefined)[],
+  finals: PaymentStatus[],
+  ledger: LedgerView,
+): Promise<void> {
+  const dir = path.join(env.dumpDir!, `g${ref.generator}-seed-${ref.seed}`);
+  await mkdir(dir, { recursive: true });
+  const ours = (clientSn: string | undefined) => clientSn?.startsWith(tag) ?? false;
+  const evidence = {
+    ...ref,
+    violations,
+    payments: concluded.map((c, i) => ({
+      clientSn: `${tag}${i}`,
+      plan: c?.plan ?? scheduleOf(ref.seed, ref.generator).payments[i],
+      told: c?.run.told,
+      beyondDoubt: c?.run.beyondDoubt,
+      delayedEffectsAccepted: c?.delayed,
+      concluded: c?.run.concluded,
+      final: finals.find((f) => f.clientSn === `${tag}${i}`),
+    })),
+    orders: ledger.orders.filter((o) => ours(o.client_sn)),
+    requests: ledger.requests.filter((r) => ours(r.client_sn)),
+  };
+  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
+  for (const [i] of concluded.entries()) {
+    const workflowId = paymentWorkflowId(env.terminalSn, `${tag}${i}`);
+    try {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      await writeFile(path.join(dir, `payment-${i}.history.json`), historyToJSON(history));
+    } catch (err) {
+      await writeFile(path.join(dir, `payment-${i}.history.error.txt`), String(err));
+    }
+  }
 }
 
 function requestOf(env: FuzzEnv, clientSn: string): PaymentRequest {
@@ -95,9 +246,39 @@ function requestOf(env: FuzzEnv, clientSn: string): PaymentRequest {
   };
 }
 
-/** Drives one payment through its plan; returns the state the saga concluded on its own. */
-async function runPayment(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest): Promise<PaymentStatus> {
-  env.sim.setScenario(request.clientSn, plan.scenario);
+/**
+ * The scenario goes through the simulator's control API as JSON, as any user's would: a knob the
+ * generator draws wrong is refused there (400 naming the path), not silently ignored.
+ */
+async function attachScenario(env: FuzzEnv, clientSn: string, plan: PaymentPlan): Promise<void> {
+  const res = await fetch(`${env.sim.url}/_sim/scenarios`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_sn: clientSn, scenario: plan.scenario }),
+  });
+  if (!res.ok) throw new Error(`the simulator refused the scenario: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Drives one payment through its plan: what the checkout was told, and what the saga concluded on its own. */
+async function runPayment(
+  env: FuzzEnv,
+  plan: PaymentPlan,
+  request: PaymentRequest,
+): Promise<{ run: PaymentRun; pendingAtConclusion: boolean; delayed: string[] }> {
+  await attachScenario(env, request.clientSn, plan);
+  // Which delayed effects the gateway accepted for this payment (a drawn knob may never be reached).
+  const delayed = new Set<string>();
+  const watch = setInterval(() => {
+    for (const p of env.sim.pending()) if (p.client_sn === request.clientSn) delayed.add(p.kind);
+  }, 100);
+  try {
+    return { ...(await drive(env, plan, request)), delayed: [...delayed] };
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+async function drive(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest) {
   const starts = [env.payments.pay(request, { waitMs: 30_000 })];
   if (plan.duplicateStart) starts.push(env.payments.pay(request, { waitMs: 30_000 }));
   const revokes: Promise<void>[] = [];
@@ -105,27 +286,46 @@ async function runPayment(env: FuzzEnv, plan: PaymentPlan, request: PaymentReque
     await env.payments.waitFor(request, () => true, { timeoutMs: 10_000, intervalMs: 50 }); // started
     revokes.push(revoke(env, plan, request));
   }
-  await Promise.all(starts);
+  const told: PaymentState[] = (await Promise.all(starts)).filter((r) => r.outcomeKnown).map((r) => r.status.state);
   if (plan.revoke?.when === 'late') revokes.push(revoke(env, plan, request));
   if (plan.revoke?.twice) revokes.push(revoke(env, plan, request));
   await Promise.all(revokes);
   const concluded = await waitForConclusion(env, request);
+  const pendingAtConclusion = env.sim.pending().some((p) => p.client_sn === request.clientSn);
   await operatorResolves(env, request, concluded);
-  return concluded;
+  return { run: { concluded, told, beyondDoubt: beyondDoubt(plan) }, pendingAtConclusion };
 }
 
 /**
- * An operator reconciles each escalation with the gateway's books and records what the money did;
- * the saga checks that against the gateway at close and escalates again if it disagrees (an order
- * still in flight), so the operator may need a few tries.
+ * An operator reconciles each escalation with the gateway's books once nothing is pending there, and
+ * records what the money did; the saga checks that against the gateway at close and escalates again if
+ * it disagrees (an order still in flight, an answer about another order), so the operator may try
+ * again. The last try settles it outside the gateway, with a reference (money-rules R7), as a person
+ * who has called support would; so does the first when the order under the client_sn is not ours.
  */
 async function operatorResolves(env: FuzzEnv, request: PaymentRequest, concluded: PaymentStatus): Promise<void> {
   let status = concluded;
-  for (let attempt = 0; status.state === 'NEEDS_ATTENTION' && attempt < 3; attempt++) {
-    const order = env.sim.ledger().orders.find((o) => o.client_sn === request.clientSn);
-    const resolution = (order?.kept_fen ?? 0) > 0 ? 'PAID' : order?.order_status === 'CANCELED' ? 'REVOKED' : 'FAILED';
-    await env.payments.resolve(request, { operator: 'fuzz-ops', resolution, note: `attempt ${attempt + 1}` });
-    status = await waitForConclusion(env, request, (s) => s.resolution?.note === `attempt ${attempt + 1}`);
+  for (let attempt = 1; status.state === 'NEEDS_ATTENTION' && attempt <= 3; attempt++) {
+    await effectsLanded(env, new Set([request.clientSn]));
+    const ledger = env.sim.ledger();
+    const own = ownOrder(ledger, request);
+    const note = `attempt ${attempt}`;
+    let resolve: ResolveRequest;
+    if (attempt === 3 || (!own && otherOrders(ledger, request).length > 0)) {
+      resolve = { operator: 'fuzz-ops', resolution: 'SETTLED_OUTSIDE', note, reference: `fuzz-${request.clientSn}` };
+    } else {
+      const resolution =
+        (own?.kept_fen ?? 0) > 0
+          ? 'PAID'
+          : own?.order_status === 'CANCELED'
+            ? status.revoke
+              ? 'REVOKED'
+              : 'CANCELED'
+            : 'FAILED';
+      resolve = { operator: 'fuzz-ops', resolution, note };
+    }
+    await env.payments.resolve(request, resolve);
+    status = await waitForConclusion(env, request, (s) => s.resolution?.note === note);
   }
 }
 
@@ -156,26 +356,48 @@ async function waitForConclusion(
   }
 }
 
+/**
+ * Waits until no effect the gateway accepted for these client_sns is still to land (late requests,
+ * slow reversals): the books are final only then. Returns a violation if some never land.
+ */
+async function effectsLanded(env: FuzzEnv, clientSns: Set<string>): Promise<string | undefined> {
+  const deadline = Date.now() + EFFECTS_LAND_WITHIN_MS;
+  for (;;) {
+    const left = env.sim.pending().filter((p) => clientSns.has(p.client_sn));
+    if (left.length === 0) return undefined;
+    if (Date.now() > deadline) {
+      const what = left.map((p) => `${p.kind} ${p.client_sn} due ${new Date(p.due_at).toISOString()}`).join(', ');
+      return `effects still pending ${EFFECTS_LAND_WITHIN_MS / 1000} s after the payments concluded: ${what}`;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, left[0]!.due_at - Date.now()))));
+  }
+}
+
 /** Runs many schedules `concurrency` at a time, reporting each result as it comes. */
 export async function runSchedules(
   env: FuzzEnv,
-  seeds: number[],
+  refs: ScheduleRef[],
   concurrency: number,
   onResult: (r: ScheduleResult) => void,
 ): Promise<ScheduleResult[]> {
   const results: ScheduleResult[] = [];
-  const queue = [...seeds];
+  const queue = [...refs];
   const runTag = Date.now().toString(36);
   await Promise.all(
     Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-        const result = await runSchedule(env, seed, `F${runTag}s${seed}p`);
+      for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
+        const result = await runSchedule(env, ref, `F${runTag}g${ref.generator}s${ref.seed}p`);
         results.push(result);
         onResult(result);
       }
     }),
   );
   return results;
+}
+
+/** Seeds `first`, `first + 1`, … of the current generator. */
+export function currentSchedules(first: number, count: number): ScheduleRef[] {
+  return Array.from({ length: count }, (_, i) => ({ seed: first + i, generator: GENERATOR }));
 }
 
 /** A schedule that hangs is a finding too (a caller waiting forever), not a stuck fuzz run. */

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
-import type { ActionStep, Fault, PayScenario, QueryStep, Scenario, Settle } from '../../simulator';
-import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
+import type {
+  ActionStep,
+  EchoMismatch,
+  ExistingOrder,
+  Fault,
+  LateArrival,
+  OddAnswer,
+  PayScenario,
+  QueryStep,
+  Scenario,
+  Settle,
+  SlowReversal,
+} from '../../simulator';
+import { SIBLING_TERMINAL_SN, UNLISTED_ERROR_CODE, UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 
 /** What an operator does to one payment while the schedule runs. */
 export interface RevokePlan {
@@ -21,6 +33,29 @@ export interface PaymentPlan {
 export interface Schedule {
   payments: PaymentPlan[];
 }
+
+/**
+ * Generator versions. A seed names a schedule only together with its generator, so a seed found by
+ * an older generator still replays the schedule that failed (the seed ledger records the version).
+ * 1: the friendly gateway (every effect before its answer). 2: 1 plus the unfriendly knobs (issue 14).
+ */
+export type GeneratorVersion = 1 | 2;
+export const GENERATOR: GeneratorVersion = 2;
+
+/**
+ * How long after it was sent the fuzz worker's saga holds a request without an answer in doubt
+ * (FUZZ_TIMING.requestDoubtMs in run-schedule.ts). The generator draws delayed effects mostly well
+ * inside it and sometimes well beyond it, never on the edge (scheduling lag on a loaded machine).
+ */
+export const FUZZ_REQUEST_DOUBT_MS = 2_000;
+/** Longest effect delay (added latency included) drawn "within doubt": leaves 600 ms for lag. */
+export const WITHIN_DOUBT_MAX_MS = 1_400;
+/** Delays drawn "beyond doubt": they land after the saga may stop waiting, still inside its day. */
+const BEYOND_DOUBT_MS = { min: 2_300, max: 3_200 };
+/** Added latency in a payment that has a delayed effect (so "within" stays within). */
+const LATENCY_WITH_DELAYS_MAX_MS = 200;
+
+// ---------------------------------------------------------------- version 1 (frozen: ledger seeds replay it)
 
 const answerLost: fc.Arbitrary<Fault> = fc.constantFrom(
   'reset',
@@ -86,22 +121,26 @@ const actionStep: fc.Arbitrary<ActionStep> = fc.oneof(
   fc.record({ fault: answerLost, commit: fc.boolean() }),
 );
 
+const abortTo = fc.constantFrom('PAY_CANCELED' as const, 'CANCELED' as const);
+// Delays around the query/cancel read timeouts (1 s in the fuzz worker).
+const latencyMs = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 3 },
+  { arbitrary: fc.integer({ min: 1, max: 1_200 }), weight: 1 },
+);
+const dayEndsAfterPay = fc.oneof(
+  { arbitrary: fc.constant(false), weight: 4 },
+  { arbitrary: fc.constant(true), weight: 1 },
+);
+
 const scenario: fc.Arbitrary<Scenario> = fc.record(
   {
     pay,
     query: fc.array(queryStep, { maxLength: 3 }),
     cancel: fc.array(actionStep, { maxLength: 4 }),
     revoke: fc.array(actionStep, { maxLength: 3 }),
-    abortTo: fc.constantFrom('PAY_CANCELED' as const, 'CANCELED' as const),
-    // Delays around the query/cancel read timeouts (1 s in the fuzz worker).
-    latencyMs: fc.oneof(
-      { arbitrary: fc.constant(0), weight: 3 },
-      { arbitrary: fc.integer({ min: 1, max: 1_200 }), weight: 1 },
-    ),
-    dayEndsAfterPay: fc.oneof(
-      { arbitrary: fc.constant(false), weight: 4 },
-      { arbitrary: fc.constant(true), weight: 1 },
-    ),
+    abortTo,
+    latencyMs,
+    dayEndsAfterPay,
   },
   { requiredKeys: ['pay'] },
 );
@@ -117,25 +156,403 @@ export const paymentPlan: fc.Arbitrary<PaymentPlan> = fc.record(
   { requiredKeys: ['scenario', 'duplicateStart'] },
 );
 
-export const schedule: fc.Arbitrary<Schedule> = fc.record({
+const scheduleV1: fc.Arbitrary<Schedule> = fc.record({
   payments: fc.array(paymentPlan, { minLength: 1, maxLength: 3 }),
 });
 
-/** Schedule number `seed`: the same seed always gives the same schedule (the seed ledger relies on it). */
-export function scheduleOf(seed: number): Schedule {
-  const [one] = fc.sample(schedule, { seed, numRuns: 1 });
+// ---------------------------------------------------------------- version 2: the unfriendly gateway
+
+/** Whether a payment's delayed effects land inside the saga's doubt window or after it. */
+type Doubt = 'within' | 'beyond';
+
+const doubt: fc.Arbitrary<Doubt> = fc.oneof(
+  { arbitrary: fc.constant('within' as const), weight: 4 },
+  { arbitrary: fc.constant('beyond' as const), weight: 1 },
+);
+
+/** How long after its arrival an accepted request lands in the books. */
+const effectDelay = (d: Doubt): fc.Arbitrary<number> =>
+  d === 'within'
+    ? fc.integer({ min: 100, max: WITHIN_DOUBT_MAX_MS - LATENCY_WITH_DELAYS_MAX_MS })
+    : fc.integer(BEYOND_DOUBT_MS);
+
+type Operation = 'PAY' | 'QUERY' | 'CANCEL' | 'REVOKE';
+
+/** A code the reference lists, but for another operation: unlisted for this one (money-rules R4). */
+const OTHER_OPERATIONS_CODE: Record<Operation, string> = {
+  PAY: 'UPAY_TCP_ORDER_NOT_REFUNDABLE',
+  QUERY: 'EXPIRED_BARCODE',
+  CANCEL: 'INSUFFICIENT_FUND',
+  REVOKE: 'INSUFFICIENT_FUND',
+};
+/** The operation's own failure code, which is definite only with a listed error code. */
+const OWN_FAILURE: Record<Operation, string> = {
+  PAY: 'PAY_FAIL',
+  QUERY: 'FAIL',
+  CANCEL: 'CANCEL_ERROR',
+  REVOKE: 'CANCEL_ERROR',
+};
+
+/** (g) Codes no document lists for this operation, with or without the operation taking effect. */
+const oddAnswer = (op: Operation): fc.Arbitrary<OddAnswer> =>
+  fc
+    .tuple(
+      fc.constantFrom<Omit<OddAnswer, 'commit'>>(
+        { resultCode: `${op}_WEIRD` },
+        { resultCode: 'FAIL' },
+        { resultCode: 'FAIL', errorCode: UNLISTED_ERROR_CODE },
+        { resultCode: 'FAIL', errorCode: OTHER_OPERATIONS_CODE[op] },
+        { resultCode: OWN_FAILURE[op], errorCode: UNLISTED_ERROR_CODE },
+        { resultCode: '503', errorCode: UNLISTED_ERROR_CODE, topLevel: true },
+        { resultCode: '400', errorCode: UNLISTED_ERROR_CODE, topLevel: true },
+      ),
+      fc.boolean(),
+    )
+    .map(([answer, commit]) => ({ ...answer, commit }));
+
+/** (c) A late pay: its answer is lost, it reaches the books later (and then as its result says). */
+const latePay = (d: Doubt): fc.Arbitrary<PayScenario> =>
+  fc.record(
+    {
+      lateMs: effectDelay(d),
+      fault: answerLost,
+      result: fc.constantFrom('PAY_SUCCESS' as const, 'PAY_IN_PROGRESS' as const, 'PAY_FAIL' as const),
+      settle,
+    },
+    { requiredKeys: ['lateMs'] },
+  );
+
+const payV2 = (d: Doubt): fc.Arbitrary<PayScenario> =>
+  fc.oneof(
+    { arbitrary: pay, weight: 6 },
+    { arbitrary: latePay(d), weight: 1 },
+    {
+      arbitrary: fc.record(
+        {
+          odd: oddAnswer('PAY'),
+          result: fc.constantFrom('PAY_SUCCESS' as const, 'PAY_IN_PROGRESS' as const),
+          settle,
+        },
+        { requiredKeys: ['odd'] },
+      ),
+      weight: 1,
+    },
+  );
+
+const queryStepV2: fc.Arbitrary<QueryStep> = fc.oneof(
+  { arbitrary: queryStep, weight: 4 },
+  { arbitrary: oddAnswer('QUERY').map((odd) => ({ odd })), weight: 1 },
+);
+
+/**
+ * (a) A slow reversal: accepted now, lands later (or at once), answered in progress / success / lost,
+ * PAID or CANCEL_INPROGRESS meanwhile; (b) other reversals meanwhile in progress, refused, or run;
+ * (d) on a cancel, the customer pays just before it is processed.
+ */
+const slowReversal = (d: Doubt, op: 'cancel' | 'revoke'): fc.Arbitrary<SlowReversal> =>
+  fc.record(
+    {
+      effectAfterMs: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: effectDelay(d), weight: 3 }),
+      meanwhile: fc.constantFrom('unchanged' as const, 'CANCEL_INPROGRESS' as const),
+      reply: fc.oneof(fc.constantFrom('in-progress' as const, 'success' as const), answerLost),
+      othersMeanwhile: fc.constantFrom(
+        'in-progress' as const,
+        'invalid-state' as const,
+        'not-refundable' as const,
+        'normal' as const,
+      ),
+      ...(op === 'cancel' ? { paidFirst: fc.boolean() } : {}),
+    },
+    { requiredKeys: ['effectAfterMs'] },
+  );
+
+/** (c) A late cancel or revoke: its answer is lost now, it runs later on whatever it finds. */
+const lateReversal = (d: Doubt): fc.Arbitrary<LateArrival> =>
+  fc.record({ lateMs: effectDelay(d), fault: answerLost }, { requiredKeys: ['lateMs'] });
+
+const actionStepV2 = (d: Doubt, op: 'cancel' | 'revoke'): fc.Arbitrary<ActionStep> =>
+  fc.oneof(
+    { arbitrary: actionStep, weight: 5 },
+    { arbitrary: slowReversal(d, op), weight: 2 },
+    { arbitrary: lateReversal(d), weight: 1 },
+    { arbitrary: oddAnswer(op === 'cancel' ? 'CANCEL' : 'REVOKE').map((odd) => ({ odd })), weight: 1 },
+  );
+
+/** Amounts that are never the fuzz payments' own (1 000 fen plus the client_sn's length). */
+const OTHER_AMOUNTS = ['1', '500', '2000'] as const;
+
+/**
+ * (e) client_sn unique per merchant: someone else's order holds it already, on a sibling terminal or
+ * this one, of another amount or the same (then it is indistinguishable from ours: R1 adopts it).
+ */
+const existingOrder: fc.Arbitrary<ExistingOrder> = fc.record(
+  {
+    sameTerminal: fc.boolean(),
+    totalAmount: fc.constantFrom(...OTHER_AMOUNTS),
+    status: fc.constantFrom('PAID' as const, 'CREATED' as const, 'PAY_CANCELED' as const),
+    settle,
+  },
+  { requiredKeys: ['status'] },
+);
+
+/** (f) Answers on this order name another amount, terminal or client_sn (the books keep the truth). */
+const echoMismatch: fc.Arbitrary<EchoMismatch> = fc
+  .tuple(
+    fc.option(fc.subarray(['pay', 'query', 'cancel', 'revoke'] as const, { minLength: 1 }), { nil: undefined }),
+    fc.constantFrom<EchoMismatch>(
+      { totalAmount: OTHER_AMOUNTS[0] },
+      { terminalSn: SIBLING_TERMINAL_SN },
+      { clientSn: 'sim-another-client-sn' },
+    ),
+  )
+  .map(([endpoints, field]) => (endpoints ? { endpoints: [...endpoints], ...field } : field));
+
+const sometimes = <T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: oneIn - 1 }, { arbitrary: arb, weight: 1 });
+
+/** Anything at all: version 1's behaviours and every unfriendly knob, each drawn on its own. */
+const mixedScenario = (d: Doubt) =>
+  fc.record({
+    pay: payV2(d),
+    query: fc.array(queryStepV2, { maxLength: 3 }),
+    cancel: fc.array(actionStepV2(d, 'cancel'), { maxLength: 4 }),
+    revoke: fc.array(actionStepV2(d, 'revoke'), { maxLength: 3 }),
+    abortTo,
+    latencyMs,
+    dayEndsAfterPay,
+    existingOrder: sometimes(existingOrder, 8),
+    echoMismatch: sometimes(echoMismatch, 10),
+  });
+
+/** Settles only after the confirm window (1.5 s in the fuzz worker), or never. */
+const lateSettle: fc.Arbitrary<Settle> = fc.record(
+  {
+    to: fc.constantFrom('PAID' as const, 'PAY_CANCELED' as const, 'PAY_ERROR' as const),
+    afterMs: fc.integer({ min: 2_000, max: 6_000 }),
+  },
+  { requiredKeys: ['to'] },
+);
+
+/** A pay whose outcome the confirm window does not learn, so the saga compensates (冲正). */
+const payUnconfirmed = (d: Doubt): fc.Arbitrary<PayScenario> =>
+  fc.oneof(
+    fc.record(
+      { result: fc.constantFrom('PAY_IN_PROGRESS' as const, 'PAY_FAIL_IN_PROGRESS' as const), settle: lateSettle },
+      { requiredKeys: ['result'] },
+    ),
+    fc.record(
+      {
+        fault: answerLost,
+        commit: fc.constant(true),
+        result: fc.constant('PAY_IN_PROGRESS' as const),
+        settle: lateSettle,
+      },
+      { requiredKeys: ['fault', 'commit', 'result'] },
+    ),
+    fc.record(
+      { odd: oddAnswer('PAY'), result: fc.constant('PAY_IN_PROGRESS' as const), settle: lateSettle },
+      { requiredKeys: ['odd', 'result'] },
+    ),
+    latePay(d),
+  );
+
+/** A pay that succeeds (its answer may be odd or lost), so an operator's revoke runs. */
+const payPaid: fc.Arbitrary<PayScenario> = fc.oneof(
+  { arbitrary: fc.constant({}), weight: 3 },
+  {
+    arbitrary: fc.record({ fault: answerLost, commit: fc.constant(true), result: fc.constant('PAY_SUCCESS' as const) }),
+    weight: 1,
+  },
+  {
+    arbitrary: oddAnswer('PAY').map((odd): PayScenario => ({ odd: { ...odd, commit: true }, result: 'PAY_SUCCESS' })),
+    weight: 1,
+  },
+);
+
+/** A reversal step, mostly an unfriendly one. */
+const reversalStep = (d: Doubt, op: 'cancel' | 'revoke'): fc.Arbitrary<ActionStep> =>
+  fc.oneof(
+    { arbitrary: slowReversal(d, op), weight: 3 },
+    { arbitrary: lateReversal(d), weight: 1 },
+    { arbitrary: oddAnswer(op === 'cancel' ? 'CANCEL' : 'REVOKE').map((odd) => ({ odd })), weight: 1 },
+    { arbitrary: actionStep, weight: 1 },
+  );
+
+/** The saga compensates against slow, late, odd and paid-as-it-arrives cancels. */
+const compensateScenario = (d: Doubt) =>
+  fc.record({
+    pay: payUnconfirmed(d),
+    query: fc.array(queryStepV2, { maxLength: 2 }),
+    cancel: fc.array(reversalStep(d, 'cancel'), { minLength: 1, maxLength: 4 }),
+    abortTo,
+    latencyMs,
+  });
+
+/** An operator's revoke meets slow, late, odd and refused-meanwhile revokes. */
+const revokeScenario = (d: Doubt) =>
+  fc.record({
+    pay: payPaid,
+    query: fc.array(queryStepV2, { maxLength: 2 }),
+    revoke: fc.array(reversalStep(d, 'revoke'), { minLength: 1, maxLength: 3 }),
+    latencyMs,
+    dayEndsAfterPay,
+  });
+
+/** Someone else's order under the client_sn, or answers that describe another order (R1). */
+const anotherOrderScenario = (d: Doubt) =>
+  fc
+    .tuple(
+      fc.record({
+        pay: fc.oneof(pay, payUnconfirmed(d)),
+        query: fc.array(queryStepV2, { maxLength: 2 }),
+        cancel: fc.array(actionStepV2(d, 'cancel'), { maxLength: 3 }),
+        revoke: fc.array(actionStepV2(d, 'revoke'), { maxLength: 2 }),
+      }),
+      fc.oneof(
+        existingOrder.map((e): Scenario => ({ existingOrder: e })),
+        echoMismatch.map((m): Scenario => ({ echoMismatch: m })),
+      ),
+    )
+    .map(([scenario, other]) => ({ ...scenario, ...other }));
+
+/**
+ * Keeps a drawn scenario meaningful: no empty lists or absent knobs in the JSON; little added latency
+ * beside a delayed effect (so "within doubt" stays within); one "another order" knob at a time, and none
+ * placed by a late pay (an existing order is there before our pay, but the simulator places it when our
+ * pay is processed, which a late pay would put after our queries began).
+ */
+function tidy(drawn: Partial<Record<keyof Scenario, unknown>>): Scenario {
+  const s: Scenario = {};
+  for (const [key, value] of Object.entries(drawn) as [keyof Scenario, unknown][]) {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    (s as Record<string, unknown>)[key] = value;
+  }
+  if (s.existingOrder && (s.pay?.lateMs !== undefined || s.echoMismatch)) delete s.existingOrder;
+  if (effectDelaysOf(s).length > 0 && (s.latencyMs ?? 0) > LATENCY_WITH_DELAYS_MAX_MS) {
+    s.latencyMs = LATENCY_WITH_DELAYS_MAX_MS;
+  }
+  if (s.latencyMs === 0) delete s.latencyMs;
+  if (s.dayEndsAfterPay === false) delete s.dayEndsAfterPay;
+  return s;
+}
+
+/**
+ * A payment of version 2: first what it is about (anything; a compensation; an operator's revoke; another
+ * order), then whether its delayed effects land within the saga's doubt window or beyond it.
+ */
+const paymentPlanV2: fc.Arbitrary<PaymentPlan> = fc
+  .tuple(
+    fc.oneof(
+      { arbitrary: fc.constant('mixed' as const), weight: 3 },
+      { arbitrary: fc.constant('compensate' as const), weight: 3 },
+      { arbitrary: fc.constant('revoke' as const), weight: 3 },
+      { arbitrary: fc.constant('another order' as const), weight: 1 },
+    ),
+    doubt,
+  )
+  .chain(([theme, d]) => {
+    const duplicateStart = fc.boolean();
+    switch (theme) {
+      case 'mixed':
+        return fc.record(
+          { scenario: mixedScenario(d).map(tidy), revoke: revokePlan, duplicateStart },
+          { requiredKeys: ['scenario', 'duplicateStart'] },
+        );
+      case 'compensate':
+        return fc.record(
+          { scenario: compensateScenario(d).map(tidy), revoke: revokePlan, duplicateStart },
+          { requiredKeys: ['scenario', 'duplicateStart'] },
+        );
+      case 'revoke':
+        return fc.record({ scenario: revokeScenario(d).map(tidy), revoke: revokePlan, duplicateStart });
+      case 'another order':
+        return fc.record(
+          { scenario: anotherOrderScenario(d).map(tidy), revoke: revokePlan, duplicateStart },
+          { requiredKeys: ['scenario', 'duplicateStart'] },
+        );
+    }
+  });
+
+const scheduleV2: fc.Arbitrary<Schedule> = fc.record({
+  payments: fc.array(paymentPlanV2, { minLength: 1, maxLength: 3 }),
+});
+
+export const schedules: Record<GeneratorVersion, fc.Arbitrary<Schedule>> = { 1: scheduleV1, 2: scheduleV2 };
+/** The current generator's schedules. */
+export const schedule = schedules[GENERATOR];
+
+/** Schedule number `seed` of a generator: the same pair always gives the same schedule (the seed ledger relies on it). */
+export function scheduleOf(seed: number, generator: GeneratorVersion = GENERATOR): Schedule {
+  const [one] = fc.sample(schedules[generator], { seed, numRuns: 1 });
   return one!;
 }
 
-/** How many faults a schedule injects: lost/garbled answers, forced answers, holds, delays, day ends. */
+// ---------------------------------------------------------------- reading a plan
+
+/**
+ * Every delay between a request's arrival and its effect in the books that the scenario asks for,
+ * each with the scenario's added latency (which comes first): a late pay, and each late or slow
+ * cancel/revoke step.
+ */
+export function effectDelaysOf(s: Scenario): number[] {
+  const latency = s.latencyMs ?? 0;
+  const delays: number[] = [];
+  if (s.pay?.lateMs !== undefined) delays.push(s.pay.lateMs);
+  for (const step of [...(s.cancel ?? []), ...(s.revoke ?? [])]) {
+    if (typeof step !== 'object') continue;
+    if ('lateMs' in step) delays.push(step.lateMs);
+    else if ('effectAfterMs' in step && step.effectAfterMs) delays.push(step.effectAfterMs);
+  }
+  return delays.map((d) => d + latency);
+}
+
+/**
+ * A payment whose gateway may act later than the saga's doubt window allows (money-rules R5 says a
+ * real one cannot): its books are judged as the saga last saw them when an effect landed later.
+ */
+export function beyondDoubt(plan: PaymentPlan, doubtMs = FUZZ_REQUEST_DOUBT_MS): boolean {
+  return effectDelaysOf(plan.scenario).some((d) => d > doubtMs);
+}
+
+/** The unfriendly knobs a payment's scenario uses, by name (for the fuzz summary). */
+export function knobsOf(plan: PaymentPlan): string[] {
+  const s = plan.scenario;
+  const knobs = new Set<string>();
+  if (s.pay?.lateMs !== undefined) knobs.add('late pay');
+  if (s.pay?.odd) knobs.add('unlisted code: pay');
+  if (s.query?.some((q) => typeof q === 'object' && 'odd' in q)) knobs.add('unlisted code: query');
+  for (const op of ['cancel', 'revoke'] as const) {
+    for (const step of s[op] ?? []) {
+      if (typeof step !== 'object') continue;
+      if ('odd' in step) knobs.add(`unlisted code: ${op}`);
+      else if ('lateMs' in step) knobs.add(`late ${op}`);
+      else if (!('fault' in step) && !('answer' in step)) {
+        knobs.add(step.effectAfterMs ? `slow ${op}` : `${op} at once (slow-reversal knobs)`);
+        if (step.meanwhile === 'CANCEL_INPROGRESS') knobs.add('CANCEL_INPROGRESS meanwhile');
+        if (step.othersMeanwhile === 'invalid-state' || step.othersMeanwhile === 'not-refundable')
+          knobs.add('refusals while a reversal is pending');
+        if (step.paidFirst) knobs.add('customer pays as the cancel arrives');
+      }
+    }
+  }
+  if (s.existingOrder) knobs.add('existing order under the client_sn');
+  if (s.echoMismatch) knobs.add('answers echo another order');
+  if (effectDelaysOf(s).length > 0) knobs.add(beyondDoubt(plan) ? 'effect beyond doubt' : 'effect within doubt');
+  return [...knobs];
+}
+
+/** How many faults a schedule injects: lost/garbled/odd answers, forced answers, holds, delays, day ends, other orders. */
 export function faultCount(s: Schedule): number {
   let n = 0;
   for (const { scenario: sc } of s.payments) {
-    if (sc.pay?.fault || sc.pay?.holdMs || (sc.pay?.result && sc.pay.result !== 'PAY_SUCCESS')) n += 1;
+    const p = sc.pay;
+    if (p?.fault || p?.holdMs || p?.lateMs !== undefined || p?.odd || (p?.result && p.result !== 'PAY_SUCCESS')) n += 1;
     n += (sc.query ?? []).filter((q) => q !== 'normal').length;
     n += [...(sc.cancel ?? []), ...(sc.revoke ?? [])].filter((a) => a !== 'normal').length;
     if (sc.latencyMs) n += 1;
     if (sc.dayEndsAfterPay) n += 1;
+    if (sc.existingOrder) n += 1;
+    if (sc.echoMismatch) n += 1;
   }
   return n;
 }
