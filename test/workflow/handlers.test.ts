@@ -185,7 +185,7 @@ describe('the revoke update refuses, and a revoke signal is ignored, when', () =
     expect(ignored).toEqual([{ at: expect.any(Number), name: 'revoke', why: expect.stringMatching(ALREADY) }]);
   });
 
-  it('the revoke window has closed (the payment still open for its check at close)', async () => {
+  it('the revoke window has closed (a payment resolved PAID, still open for its check at close)', async () => {
     const verdicts: string[] = [];
     const ignored: PaymentStatus['ignored'][] = [];
     const lateRevokes: Answer = during(async (ctx) => {
@@ -193,11 +193,15 @@ describe('the revoke update refuses, and a revoke signal is ignored, when', () =
       ignored.push(await revokeSignalVerdict(ctx.payment, REVOKE));
     }, order('PAID'));
     const confirm = Array.from({ length: 8 }, () => order('CREATED'));
-    const payment = await saga.start(
-      { pay: [noAnswer()], query: [...confirm, order('PAID'), lateRevokes], cancel: [noAnswer()] },
-      { timing: TIMING },
+    // Money rules R2: compensation never ends PAID, so the PAID payment open at close is one a person resolved.
+    const payment = await started(
+      { pay: [noAnswer()], query: [...confirm, order('PAID'), lateRevokes], cancel: [refused()] },
+      'NEEDS_ATTENTION',
+      45 * SECOND,
     );
+    await payment.handle.signal(resolveSignal, resolution('PAID'));
     const status = await payment.result();
+    expect(status.calls.at(-1)!.step).toBe('close-check-query');
     expect(verdicts).toEqual([WINDOW_CLOSED]);
     expect(ignored).toEqual([[{ at: expect.any(Number), name: 'revoke', why: WINDOW_CLOSED }]]);
     expect(status.revoke).toBeUndefined();
@@ -237,7 +241,7 @@ describe('resolve', () => {
     ]);
   });
 
-  it('a malformed resolve on NEEDS_ATTENTION is ignored naming the fields; the payment waits on; a good one applies', async () => {
+  it('a malformed resolve on NEEDS_ATTENTION is ignored naming the fields (R7: every resolution listed); the payment waits on; a good one applies', async () => {
     const payment = await started(
       { pay: [noAnswer()], query: [order('REFUNDED'), order('REFUNDED')] },
       'NEEDS_ATTENTION',
@@ -245,18 +249,38 @@ describe('resolve', () => {
     );
     await payment.handle.signal(resolveSignal, {
       operator: 'ops-lead',
-      resolution: 'REFUNDED',
+      resolution: 'WRITTEN_OFF',
     } as unknown as ReturnType<typeof resolution>);
     const waiting = await payment.waitFor((s) => s.ignored.length === 1, 'the resolve ignored');
     expect(waiting.state).toBe('NEEDS_ATTENTION');
     expect(waiting.ignored[0]).toMatchObject({
       name: 'resolve',
-      why: 'note is required; resolution must be one of PAID, FAILED, CANCELED, REVOKED',
+      why:
+        'note is required; resolution must be one of PAID, FAILED, CANCELED, REVOKED, REFUNDED, PARTIAL_REFUNDED, ' +
+        'SETTLED_OUTSIDE',
     });
     await payment.handle.signal(resolveSignal, resolution('CANCELED'));
     const status = await payment.result();
     expect(status.state).toBe('CANCELED');
     expectCalls(payment, status, ['pay', 'query', 'query']);
+  });
+
+  it('R7: SETTLED_OUTSIDE without a reference is ignored (reference is required); with one it applies', async () => {
+    const payment = await started(
+      { pay: [noAnswer()], query: [order('REFUNDED'), order('REFUNDED')] },
+      'NEEDS_ATTENTION',
+      6 * SECOND,
+    );
+    await payment.handle.signal(resolveSignal, resolution('SETTLED_OUTSIDE'));
+    const waiting = await payment.waitFor((s) => s.ignored.length === 1, 'the resolve ignored');
+    expect(waiting).toMatchObject({
+      state: 'NEEDS_ATTENTION',
+      ignored: [{ name: 'resolve', why: 'reference is required' }],
+    });
+    await payment.handle.signal(resolveSignal, resolution('SETTLED_OUTSIDE', 'SQB-TICKET-7'));
+    const status = await payment.result();
+    expect(status.state).toBe('SETTLED_OUTSIDE');
+    expect(status.resolution).toMatchObject({ reference: 'SQB-TICKET-7', gatewayAtClose: { orderStatus: 'REFUNDED' } });
   });
 
   it('a second resolve, after the first applied, is ignored', async () => {
@@ -296,6 +320,21 @@ describe('an invalid payment request (a start from the CLI or the Web UI, around
       change: { timing: { revokeWindowAfterMs: 8 * 24 * HOUR } },
       why: 'timing.revokeWindowAfterMs must be a positive integer number of ms, at most 7 days',
     },
+    {
+      what: 'R8 bounds: a cancel loop faster than a second',
+      change: { timing: { cancelDelaysMs: [5 * SECOND, 500] } },
+      why: 'timing.cancelDelaysMs[1] must be at least 1000 ms (no cancel loop faster than a second)',
+    },
+    {
+      what: 'R8 bounds: more than five confirm queries a second',
+      change: { timing: { confirmIntervalMs: 199 } },
+      why: 'timing.confirmIntervalMs must be at least 200 ms (at most five queries a second)',
+    },
+    {
+      what: 'R8 bounds: a revoke window past the business day (2 h 2 min left at 21:58)',
+      change: { timing: { revokeWindowAfterMs: 3 * HOUR } },
+      why: /^timing\.revokeWindowAfterMs must end within the payment's business day \(at most 73\d{5} ms from its start, 00:00 Asia\/Shanghai\)$/,
+    },
   ])('fails at once with InvalidPaymentRequest naming the field ($what); nothing is sent', async ({ change, why }) => {
     const payment = await saga.start({ pay: [paySuccess()] }, { timing: TIMING, request: change });
     const err: unknown = await payment.result().then(
@@ -305,11 +344,32 @@ describe('an invalid payment request (a start from the CLI or the Web UI, around
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect(cause).toMatchObject({
-      type: 'InvalidPaymentRequest',
-      nonRetryable: true,
-      message: `invalid payment request: ${why}`,
-    });
+    expect(cause).toMatchObject({ type: 'InvalidPaymentRequest', nonRetryable: true });
+    const prefix = 'invalid payment request: ';
+    expect(cause!.message.startsWith(prefix)).toBe(true);
+    const problems = cause!.message.slice(prefix.length);
+    if (typeof why === 'string') expect(problems).toBe(why);
+    else expect(problems).toMatch(why);
     expect(payment.log).toEqual([]);
+    expect(await scheduledActivities(payment)).toEqual(['admitPayment']);
+  });
+
+  it('R8: admission is an activity recorded in history, before anything is sent', async () => {
+    const payment = await saga.start({ pay: [paySuccess()] }, { timing: TIMING });
+    const status = await payment.result();
+    expect(await scheduledActivities(payment)).toEqual(['admitPayment', 'payOrder']);
+    expect(status.timing).toMatchObject({
+      requestDoubtMs: 60 * SECOND,
+      paySendDeadline: status.startedAt + 30 * SECOND,
+    });
   });
 });
+
+/** The activity types the workflow scheduled, in order, from its history. */
+async function scheduledActivities(payment: Payment): Promise<string[]> {
+  const { events } = await payment.handle.fetchHistory();
+  return (events ?? []).flatMap((event) => {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}

@@ -21,6 +21,7 @@ import { resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../../wo
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import {
   paymentWorkflowId,
+  type GatewayCallRecord,
   type GatewayCallResult,
   type OrderSnapshot,
   type PaymentRequest,
@@ -47,7 +48,8 @@ export const PRODUCTION_CANCEL_DELAYS = [5, 10, 20, 40, 80, 160, 300].map((s) =>
  */
 export const SLACK_MS = 2_000;
 
-const TERMINAL_SN = '100000000000000001';
+/** The terminal every test payment is made on. */
+export const TERMINAL_SN = '100000000000000001';
 
 /** Asia/Shanghai is UTC+8 all year. */
 const SHANGHAI_OFFSET_MS = 8 * HOUR;
@@ -61,7 +63,8 @@ function nextShanghaiTimeOfDay(now: number, timeOfDayMs: number): number {
   const today = shanghaiMidnight + timeOfDayMs;
   return today > now ? today : today + DAY_MS;
 }
-const AMOUNT_FEN = 1_250;
+/** The amount of every test payment (¥12.50). */
+export const AMOUNT_FEN = 1_250;
 
 export type Operation = 'pay' | 'query' | 'cancel' | 'revoke';
 
@@ -100,9 +103,24 @@ export interface Script {
 const FINAL = ['PAID', 'PAY_CANCELED', 'REFUNDED', 'PARTIAL_REFUNDED', 'CANCELED'];
 const MOVING = ['CREATED', 'REFUND_INPROGRESS', 'CANCEL_INPROGRESS'];
 
-function orderOf(ctx: CallContext, orderStatus: OrderSnapshot['orderStatus']): OrderSnapshot {
+/**
+ * Facts of an order that differ from this payment's: an answer about another order (money rules R1).
+ * Left out, the answer describes the payment's own order.
+ */
+export type OrderFacts = Partial<Pick<OrderSnapshot, 'sn' | 'clientSn' | 'terminalSn' | 'totalAmountFen'>>;
+
+/** Another customer's order under a different client_sn (R1). */
+export const OTHER_CLIENT_SN: OrderFacts = { sn: '7894000000001', clientSn: 'someone-elses-order' };
+/** An order on another terminal (R1). */
+export const OTHER_TERMINAL: OrderFacts = { terminalSn: '100000000000000999' };
+/** An order for another amount, ¥99.90 instead of ¥12.50 (R1). */
+export const OTHER_AMOUNT: OrderFacts = { totalAmountFen: 9_990 };
+
+function orderOf(ctx: CallContext, orderStatus: OrderSnapshot['orderStatus'], facts: OrderFacts = {}): OrderSnapshot {
   const { clientSn } = ctx.call.input;
-  return { sn: snOf(clientSn), clientSn, orderStatus, totalAmountFen: AMOUNT_FEN, netAmountFen: AMOUNT_FEN };
+  const own = { sn: snOf(clientSn), clientSn, orderStatus, totalAmountFen: AMOUNT_FEN, netAmountFen: AMOUNT_FEN };
+  const order = { ...own, ...facts };
+  return { ...order, netAmountFen: order.totalAmountFen };
 }
 
 /** The gateway's order number for a merchant order (the fake gives one per client_sn). */
@@ -110,9 +128,9 @@ export function snOf(clientSn: string): string {
   return `789${Buffer.from(clientSn).toString('hex').slice(0, 12)}`;
 }
 
-/** pay: PAY_SUCCESS, order PAID. */
+/** pay: PAY_SUCCESS, order PAID (the payment's own order, or one with other `facts`). */
 export const paySuccess =
-  (): Answer =>
+  (facts?: OrderFacts): Answer =>
   (ctx): GatewayCallResult => ({
     operation: 'pay',
     kind: 'success',
@@ -120,7 +138,7 @@ export const paySuccess =
     httpStatus: 200,
     resultCode: '200',
     bizResultCode: 'PAY_SUCCESS',
-    order: orderOf(ctx, 'PAID'),
+    order: orderOf(ctx, 'PAID', facts),
   });
 
 /** pay: PAY_FAIL (money not taken). */
@@ -139,7 +157,7 @@ export const payFail =
 
 /** pay: PAY_IN_PROGRESS (the payer is still confirming), order CREATED. */
 export const payInProgress =
-  (): Answer =>
+  (facts?: OrderFacts): Answer =>
   (ctx): GatewayCallResult => ({
     operation: 'pay',
     kind: 'in_progress',
@@ -147,7 +165,30 @@ export const payInProgress =
     httpStatus: 200,
     resultCode: '200',
     bizResultCode: 'PAY_IN_PROGRESS',
-    order: orderOf(ctx, 'CREATED'),
+    order: orderOf(ctx, 'CREATED', facts),
+  });
+
+/**
+ * pay: FAIL CLIENT_SN_CONFLICT: an order with this client_sn existed already, so this pay created
+ * nothing; not a listed definite failure, so unknown (activities/gateway/verdicts.ts).
+ */
+export const clientSnConflict = (): Answer => (): GatewayCallResult => ({
+  operation: 'pay',
+  kind: 'unknown',
+  reason: 'FAIL CLIENT_SN_CONFLICT',
+  httpStatus: 200,
+  resultCode: '200',
+  bizResultCode: 'FAIL',
+  errorCode: 'CLIENT_SN_CONFLICT',
+});
+
+/** pay: held back by the activity because its send deadline (`sendBy`) passed: never sent (R5). */
+export const payNotSent =
+  (): Answer =>
+  (ctx): GatewayCallResult => ({
+    operation: 'pay',
+    kind: 'definite_failure',
+    reason: `not sent: the pay send deadline passed (${new Date((ctx.call.input as PayInput).sendBy!).toISOString()})`,
   });
 
 /** Any operation: the answer was lost (read timeout, reset): unknown. */
@@ -160,9 +201,12 @@ export const noAnswer =
     transportError,
   });
 
-/** query: SUCCESS with this order status (final → success, moving → in_progress, else unknown). */
+/**
+ * query: SUCCESS with this order status (final → success, moving → in_progress, else unknown), about
+ * the payment's own order or one with other `facts` (R1).
+ */
 export const order =
-  (orderStatus: OrderSnapshot['orderStatus']): Answer =>
+  (orderStatus: OrderSnapshot['orderStatus'], facts?: OrderFacts): Answer =>
   (ctx): GatewayCallResult => ({
     operation: 'query',
     kind: FINAL.includes(orderStatus) ? 'success' : MOVING.includes(orderStatus) ? 'in_progress' : 'unknown',
@@ -170,7 +214,7 @@ export const order =
     httpStatus: 200,
     resultCode: '200',
     bizResultCode: 'SUCCESS',
-    order: orderOf(ctx, orderStatus),
+    order: orderOf(ctx, orderStatus, facts),
   });
 
 /** query: FAIL UPAY_ORDER_NOT_EXISTS (the pay never created an order). */
@@ -186,9 +230,9 @@ export const orderNotFound =
     errorCode: 'UPAY_ORDER_NOT_EXISTS',
   });
 
-/** cancel / revoke: CANCEL_SUCCESS. */
+/** cancel / revoke: CANCEL_SUCCESS (about the payment's own order, or one with other `facts`). */
 export const reversed =
-  (): Answer =>
+  (facts?: OrderFacts): Answer =>
   (ctx): GatewayCallResult => ({
     operation: ctx.call.operation,
     kind: 'success',
@@ -196,7 +240,7 @@ export const reversed =
     httpStatus: 200,
     resultCode: '200',
     bizResultCode: 'CANCEL_SUCCESS',
-    order: orderOf(ctx, 'CANCELED'),
+    order: orderOf(ctx, 'CANCELED', facts),
   });
 
 /** cancel / revoke: CANCEL_IN_PROGRESS (a reversal is underway). */
@@ -287,8 +331,13 @@ export const timedOut = (): Answer => during((ctx) => ctx.env.sleep(15 * SECOND)
 
 export const REVOKE: RevokeRequest = { operator: 'ops-wang', reason: 'customer returned the goods' };
 
-export function resolution(resolution: ResolveRequest['resolution']): ResolveRequest {
-  return { operator: 'ops-lead', resolution, note: `checked in the merchant back office: ${resolution}` };
+export function resolution(resolution: ResolveRequest['resolution'], reference?: string): ResolveRequest {
+  const request: ResolveRequest = {
+    operator: 'ops-lead',
+    resolution,
+    note: `checked in the merchant back office: ${resolution}`,
+  };
+  return reference === undefined ? request : { ...request, reference };
 }
 
 /** Sends the revoke signal while the saga waits for this call. */
@@ -431,6 +480,21 @@ export function expectCalls(payment: Payment, status: PaymentStatus, operations:
   expect(payment.unscripted).toEqual([]);
   expect(payment.operations()).toEqual(operations);
   expect(status.calls.map((call) => call.operation)).toEqual(operations);
+}
+
+/** The saga's own name for each call it made (`status.calls[].step`), with its number within that step. */
+export function steps(status: PaymentStatus): string[] {
+  return status.calls.map((call) => `${call.step} ${call.attempt}`);
+}
+
+/** `n` numbered calls of one step, from `first`: `numbered('confirm-query', 3)` → confirm-query 1, 2, 3. */
+export function numbered(step: GatewayCallRecord['step'], n: number, first = 1): string[] {
+  return Array.from({ length: n }, (_, i) => `${step} ${first + i}`);
+}
+
+/** When the saga recorded the calls of one step, in ms after the workflow started. */
+export function stepTimes(status: PaymentStatus, step: GatewayCallRecord['step']): number[] {
+  return status.calls.filter((call) => call.step === step).map((call) => call.at - status.startedAt);
 }
 
 // ---------------------------------------------------------------------------------------------

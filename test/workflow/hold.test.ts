@@ -1,8 +1,11 @@
 /**
  * The hold phase, from the outcome until the revoke window closes: NEEDS_ATTENTION waiting for a
- * person (past the window if need be), the check at close of a late PAID and of every resolution
- * (agreeing or not), a revoke still pending when the window closes, and the revoke update's answer
- * when the payment goes to a person.
+ * person (past the window if need be), the check at close of a state reached in doubt and of every
+ * resolution (agreeing or not), a revoke still pending when the window closes, and the revoke
+ * update's answer when the payment goes to a person. Under the money rules
+ * (../shared/spec/money-rules.md): no PAID from compensation (R2), a doubt arms the check at close
+ * (R3), FAILED from "not found" is checked at close (R5), and every gateway state has a resolution,
+ * recorded with the gateway's answer at close; SETTLED_OUTSIDE closes whatever the gateway says (R7).
  */
 import { resolveSignal } from '../../workflows/definitions';
 import type { PaymentStatus, ResolveRequest } from '../../workflows/types';
@@ -15,6 +18,7 @@ import {
   expectAround,
   expectCalls,
   noAnswer,
+  numbered,
   order,
   orderNotFound,
   paySuccess,
@@ -23,6 +27,8 @@ import {
   reversed,
   revokeBySignal,
   revokeByUpdate,
+  stepTimes,
+  steps,
   useSagaEnvironment,
   type Answer,
   type Operation,
@@ -80,55 +86,91 @@ async function backToAPerson(payment: Payment, calls: number): Promise<PaymentSt
   return payment.waitFor((s) => s.state === 'NEEDS_ATTENTION' && s.calls.length === calls, 'NEEDS_ATTENTION again');
 }
 
-describe('a late PAID (found after a cancel was sent)', () => {
-  it('is checked once more when the window closes: the gateway agrees → closes PAID', async () => {
+describe('R2: no PAID from compensation; what the check at close then sees', () => {
+  it('a PAID found after a cancel is cancelled again on the schedule: CANCELED, checked once more when the window closes (the gateway agrees)', async () => {
     const payment = await saga.start(
-      { pay: [noAnswer()], query: [...confirmAnswers(), order('PAID'), order('PAID')], cancel: [noAnswer()] },
+      {
+        pay: [noAnswer()],
+        query: [...confirmAnswers(), order('PAID'), order('CANCELED')],
+        cancel: [noAnswer(), reversed()],
+      },
       { timing: TIMING },
     );
     const status = await payment.result();
-    expectCalls(payment, status, [...UNCONFIRMED, 'cancel', 'query', 'query']);
-    expect(status.state).toBe('PAID');
+    expectCalls(payment, status, [...UNCONFIRMED, 'cancel', 'query', 'cancel', 'query']);
+    expect(steps(status)).toEqual([
+      'pay 1',
+      ...numbered('confirm-query', 8),
+      'cancel 1',
+      'cancel-check-query 1',
+      'cancel 2',
+      'close-check-query 1',
+    ]);
+    expect(status.state).toBe('CANCELED');
     expect(status.escalation).toBeUndefined();
     expectAround(payment.scheduledTimes(status).at(-1), W);
   });
 
-  it('the gateway disagrees at close (CANCELED) → NEEDS_ATTENTION; resolved CANCELED → checked again at once → closes CANCELED', async () => {
+  it('R5: FAILED after "not found" once no pay of ours can arrive; the gateway shows PAID at close (the pay landed after all) → NEEDS_ATTENTION; resolved PAID → checked again at once → closes PAID', async () => {
+    // The pay is in doubt for 22 s: "not found" at 5 s … 20 s proves nothing, at 25 s it does.
     const payment = await saga.start(
       {
         pay: [noAnswer()],
-        query: [...confirmAnswers(), order('PAID'), order('CANCELED'), order('CANCELED')],
-        cancel: [noAnswer()],
+        query: [orderNotFound(), orderNotFound(), orderNotFound(), orderNotFound(), orderNotFound(), order('PAID')],
       },
-      { timing: TIMING },
+      { timing: { ...TIMING, requestDoubtMs: 22 * SECOND } },
     );
-    const disputed = await backToAPerson(payment, 12);
-    expect(disputed.escalation!.reason).toBe('order is CANCELED at the gateway at close, but the payment is PAID');
+    await payment.advanceTo(30 * SECOND);
+    expect((await payment.waitForState('FAILED')).escalation).toBeUndefined();
+    const disputed = await backToAPerson(payment, 7);
+    expect(steps(disputed).at(-1)).toBe('close-check-query 1');
+    expect(disputed.escalation!.reason).toBe('order is PAID at the gateway at close, but the payment is FAILED');
     expectAround(disputed.escalation!.at - disputed.startedAt, W);
 
-    await resolve(payment, resolution('CANCELED'));
+    await resolve(payment, resolution('PAID'));
     const status = await payment.result();
-    expectCalls(payment, status, [...UNCONFIRMED, 'cancel', 'query', 'query', 'query']);
-    expect(status.state).toBe('CANCELED');
-    expect(status.resolution).toMatchObject(resolution('CANCELED'));
+    expectCalls(payment, status, ['pay', 'query', 'query', 'query', 'query', 'query', 'query', 'query']);
+    expect(steps(status).slice(-2)).toEqual(['close-check-query 1', 'close-check-query 1']);
+    expect(status.state).toBe('PAID');
+    expect(status.resolution).toMatchObject({ ...resolution('PAID'), gatewayAtClose: { orderStatus: 'PAID' } });
   });
 
-  it('whose revoke (asked while CANCELING) is refused stays PAID and is still checked at close', async () => {
+  it('PAID after every cancel until the deadline: waited out (R3), NEEDS_ATTENTION with the revoke asked while CANCELING still PENDING; resolved PAID → the revoke runs, refused → PAID, checked at close', async () => {
     const payment = await saga.start(
       {
         pay: [noAnswer()],
-        query: [...confirmAnswers(), order('PAID'), order('PAID'), order('PAID'), order('PAID')],
-        cancel: [revokeBySignal(noAnswer())],
+        query: [...confirmAnswers(), order('PAID')],
+        cancel: [revokeBySignal(noAnswer()), noAnswer()],
         revoke: [refused('UPAY_TCP_ORDER_NOT_REFUNDABLE')],
       },
-      { timing: TIMING },
+      { timing: { ...TIMING, cancelDeadlineAfterMs: 50 * SECOND } },
     );
+    // Cancels at 40 s and 45 s; the next (55 s) is past the deadline; the 45 s one may land until 105 s.
+    await payment.advanceTo(110 * SECOND);
+    const stuck = await payment.waitForState('NEEDS_ATTENTION');
+    expect(stuck.escalation!.reason).toBe('no definite cancel answer before the cancel deadline');
+    expect(stuck.revoke).toMatchObject({ status: 'PENDING', via: 'signal' });
+    expect(steps(stuck).slice(UNCONFIRMED.length)).toEqual([
+      'cancel 1',
+      'cancel-check-query 1',
+      'cancel 2',
+      'cancel-check-query 2',
+      ...numbered('cancel-check-query', 12, 3),
+    ]);
+
+    await payment.advanceTo(10 * MINUTE);
+    await resolve(payment, resolution('PAID'));
     const status = await payment.result();
-    // cancel + its query (PAID, late); look, revoke refused, its query; the check at close.
-    expectCalls(payment, status, [...UNCONFIRMED, 'cancel', 'query', 'query', 'revoke', 'query', 'query']);
+    expect(steps(status).slice(stuck.calls.length)).toEqual([
+      'revoke-look-query 1',
+      'revoke 1',
+      'revoke-check-query 1',
+      'close-check-query 1',
+    ]);
     expect(status.state).toBe('PAID');
     expect(status.revoke).toMatchObject({ status: 'REFUSED', detail: 'UPAY_TCP_ORDER_NOT_REFUNDABLE' });
-    expectAround(payment.scheduledTimes(status).at(-1), W);
+    expect(status.resolution).toMatchObject({ resolution: 'PAID', gatewayAtClose: { orderStatus: 'PAID' } });
+    expectAround(stepTimes(status, 'close-check-query')[0], W);
   });
 
   it('a PAID found by a confirm query (no cancel sent) is not checked at close', async () => {
@@ -211,6 +253,84 @@ describe('NEEDS_ATTENTION → resolve → check at close', () => {
     expectCalls(payment, status, [...CHECKED, 'query', 'query']);
     expect(status.state).toBe('CANCELED');
     expect(status.resolution).toMatchObject(resolution('CANCELED'));
+  });
+});
+
+describe("R7: every escalation can be closed; the gateway's answer at close is kept beside the resolution", () => {
+  const REFERENCE = 'SQB-TICKET-20261202-0042';
+
+  it.each([
+    { resolution: 'REFUNDED', answer: order('REFUNDED'), gateway: 'REFUNDED' },
+    { resolution: 'PARTIAL_REFUNDED', answer: order('PARTIAL_REFUNDED'), gateway: 'PARTIAL_REFUNDED' },
+    { resolution: 'FAILED', answer: orderNotFound(), gateway: 'UPAY_ORDER_NOT_EXISTS' },
+  ] as const)(
+    'resolved $resolution, the gateway says $gateway at close: agreed, closes $resolution with resolution.gatewayAtClose',
+    async (row) => {
+      const payment = await needingAttention([row.answer]);
+      await resolve(payment, resolution(row.resolution));
+      const status = await payment.result();
+      expectCalls(payment, status, [...CHECKED, 'query']);
+      expect(steps(status).at(-1)).toBe('close-check-query 1');
+      expect(status.state).toBe(row.resolution);
+      expect(status.resolution).toMatchObject({
+        ...resolution(row.resolution),
+        gatewayAtClose: { orderStatus: row.gateway },
+      });
+      expectAround(status.resolution!.gatewayAtClose!.at - status.startedAt, W);
+      expect(status.escalation!.reason).toBe(CANCEL_REFUSED);
+    },
+  );
+
+  it.each([
+    { resolution: 'REFUNDED', answer: order('PARTIAL_REFUNDED'), gateway: 'PARTIAL_REFUNDED' },
+    { resolution: 'REFUNDED', answer: order('PAID'), gateway: 'PAID' },
+    { resolution: 'PARTIAL_REFUNDED', answer: order('REFUNDED'), gateway: 'REFUNDED' },
+  ] as const)(
+    "resolved $resolution, the gateway says $gateway at close: back to a person, the gateway's answer kept",
+    async ({ resolution: resolved, answer, gateway }) => {
+      const payment = await needingAttention([answer]);
+      await resolve(payment, resolution(resolved));
+      const status = await backToAPerson(payment, 12);
+      expect(status.escalation!.reason).toBe(
+        `order is ${gateway} at the gateway at close, but the payment is ${resolved}`,
+      );
+      expect(status.resolution).toMatchObject({ resolution: resolved, gatewayAtClose: { orderStatus: gateway } });
+    },
+  );
+
+  it.each([
+    { gateway: 'PAID', answer: order('PAID'), seen: 'PAID' },
+    { gateway: 'CANCELED', answer: order('CANCELED'), seen: 'CANCELED' },
+    { gateway: 'not found', answer: orderNotFound(), seen: 'UPAY_ORDER_NOT_EXISTS' },
+    { gateway: 'no answer', answer: noAnswer(), seen: 'transport UND_ERR_HEADERS_TIMEOUT' },
+  ])(
+    'SETTLED_OUTSIDE (with a reference) closes whatever the gateway says at close ($gateway): never escalated again, its answer kept',
+    async ({ answer, seen }) => {
+      const payment = await needingAttention([answer]);
+      await resolve(payment, resolution('SETTLED_OUTSIDE', REFERENCE));
+      const status = await payment.result();
+      expectCalls(payment, status, [...CHECKED, 'query']);
+      expect(steps(status).at(-1)).toBe('close-check-query 1');
+      expect(status.state).toBe('SETTLED_OUTSIDE');
+      expect(status.resolution).toMatchObject({
+        ...resolution('SETTLED_OUTSIDE', REFERENCE),
+        gatewayAtClose: { orderStatus: seen },
+      });
+      expect(status.escalation!.reason).toBe(CANCEL_REFUSED);
+      expectAround(status.settledAt! - status.startedAt, W);
+    },
+  );
+
+  it('after a disagreement at close, SETTLED_OUTSIDE is checked at once and closes though the gateway still disagrees', async () => {
+    const payment = await needingAttention([order('CANCELED')]);
+    await resolve(payment, resolution('PAID'));
+    await backToAPerson(payment, 12);
+    await resolve(payment, resolution('SETTLED_OUTSIDE', REFERENCE));
+    const status = await payment.result();
+    expectCalls(payment, status, [...CHECKED, 'query', 'query']);
+    expect(status.state).toBe('SETTLED_OUTSIDE');
+    expect(status.resolution).toMatchObject({ reference: REFERENCE, gatewayAtClose: { orderStatus: 'CANCELED' } });
+    expect(status.escalation!.reason).toBe('order is CANCELED at the gateway at close, but the payment is PAID');
   });
 });
 

@@ -1,8 +1,12 @@
 /**
  * Pay and confirm: what the first answer decides, the confirm schedule (every 5 s, counted from the
- * start of pay, until 45 s), and its edges: the last query, and the cancel right after it.
+ * start of pay, until 45 s), and its edges: the last query, and the cancel right after it. Under the
+ * money rules (../shared/spec/money-rules.md, R5): pay carries its send deadline (`sendBy`), and
+ * "order not found" counts only once no pay of ours can still arrive (the pay is in doubt for
+ * `requestDoubtMs` after it was sent), then FAILED, checked at close.
  */
 import { outcomeUpdate } from '../../workflows/definitions';
+import type { PayInput } from '../../activities/payment-activities';
 import type { PaymentStatus } from '../../workflows/types';
 import {
   HOUR,
@@ -15,13 +19,17 @@ import {
   expectAround,
   expectCalls,
   noAnswer,
+  numbered,
   order,
   orderNotFound,
   payFail,
   payInProgress,
+  payNotSent,
   paySuccess,
   recordedTimes,
   reversed,
+  stepTimes,
+  steps,
   timedOut,
   unknownTerminal,
   useSagaEnvironment,
@@ -62,6 +70,33 @@ describe('pay', () => {
     expectCalls(payment, status, ['pay']);
     expect(status.state).toBe('FAILED');
     expectAround(status.settledAt! - status.startedAt, 2 * HOUR);
+  });
+
+  it("R5: pay carries its send deadline (sendBy: the start + paySendDeadlineMs, 30 s by default) and not the saga's timing", async () => {
+    const payment = await saga.start({ pay: [paySuccess()] }, { timing: TIMING });
+    const status = await payment.result();
+    const input = payment.log[0]!.input as PayInput & { timing?: unknown };
+    expect(input.sendBy).toBe(status.startedAt + 30 * SECOND);
+    expect(status.timing.paySendDeadline).toBe(input.sendBy);
+    expect(input.timing).toBeUndefined();
+    expect(input).toMatchObject({ clientSn: payment.clientSn, amountFen: payment.request.amountFen });
+  });
+
+  it('R5: a shorter send deadline (10 s) is what pay carries', async () => {
+    const payment = await saga.start(
+      { pay: [paySuccess()] },
+      { timing: { ...TIMING, paySendDeadlineMs: 10 * SECOND } },
+    );
+    const status = await payment.result();
+    expect((payment.log[0]!.input as PayInput).sendBy).toBe(status.startedAt + 10 * SECOND);
+  });
+
+  it('R5: a pay held back past its send deadline (never sent) is FAILED "not sent": nothing else is sent, no check at close', async () => {
+    const payment = await saga.start({ pay: [payNotSent()] }, { timing: TIMING });
+    const status = await payment.result();
+    expectCalls(payment, status, ['pay']);
+    expect(status.state).toBe('FAILED');
+    expect(status.calls[0]!.reason).toMatch(/^not sent: the pay send deadline passed/);
   });
 
   it('a pay never sent (no key for the terminal) is FAILED, with the reason recorded', async () => {
@@ -177,7 +212,6 @@ describe('confirm schedule', () => {
 
   it.each([
     { answers: 'PAY_CANCELED', answer: order('PAY_CANCELED'), state: 'FAILED' },
-    { answers: 'order not found', answer: orderNotFound(), state: 'FAILED' },
     { answers: 'CANCELED', answer: order('CANCELED'), state: 'CANCELED' },
   ] as const)(
     'a confirm query answering $answers ends the payment $state, nothing to reverse',
@@ -203,4 +237,40 @@ describe('confirm schedule', () => {
       await expect(payment.handle.executeUpdate(outcomeUpdate)).resolves.toMatchObject({ state: 'NEEDS_ATTENTION' });
     },
   );
+
+  it('R5: "order not found" while the pay may still arrive (22 s here) is queried again; once it cannot → FAILED, checked at close', async () => {
+    const payment = await saga.start(
+      { pay: [noAnswer()], query: [order('CREATED'), orderNotFound()] },
+      { timing: { ...TIMING, requestDoubtMs: 22 * SECOND } },
+    );
+    const status = await payment.result();
+    // Not found at 10 s, 15 s, 20 s (the pay sent at 0 s may still arrive), and at 25 s (it cannot): FAILED.
+    expectCalls(payment, status, ['pay', ...queries(5), 'query']);
+    expect(steps(status)).toEqual(['pay 1', ...numbered('confirm-query', 5), 'close-check-query 1']);
+    stepTimes(status, 'confirm-query').forEach((at, i) => expectAround(at, (i + 1) * 5 * SECOND));
+    expect(status.state).toBe('FAILED');
+    expect(status.escalation).toBeUndefined();
+    expectAround(stepTimes(status, 'close-check-query')[0], 2 * HOUR);
+  });
+
+  it('R5: with the default doubt (60 s) past the confirm window, "not found" until its end leads to compensation, not FAILED', async () => {
+    const payment = await saga.start(
+      { pay: [noAnswer()], query: [orderNotFound()], cancel: [reversed()] },
+      { timing: TIMING },
+    );
+    const status = await payment.result();
+    expectCalls(payment, status, ['pay', ...queries(8), 'cancel']);
+    expect(status.timing.requestDoubtMs).toBe(60 * SECOND);
+    expect(status.state).toBe('CANCELED');
+  });
+
+  it('R5: "not found" after a pay answered in progress is no proof either (the pay is in doubt)', async () => {
+    const payment = await saga.start(
+      { pay: [payInProgress()], query: [orderNotFound(), order('PAID')] },
+      { timing: TIMING },
+    );
+    const status = await payment.result();
+    expectCalls(payment, status, ['pay', 'query', 'query']);
+    expect(status.state).toBe('PAID');
+  });
 });
