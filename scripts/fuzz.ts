@@ -17,6 +17,7 @@ import { runSchedules, type ScheduleResult } from '../test/fuzz/run-schedule';
 import { GENERATOR, scheduleOf, type GeneratorVersion } from '../test/fuzz/schedule';
 import { recordFailingSeeds, withLedger } from '../test/fuzz/seed-ledger';
 import { FUZZ_TERMINAL } from '../test/fuzz/fuzz-env';
+import { Replayer } from '../test/fuzz/replayer';
 import { TEST_GATEWAY_TIMEOUTS } from '../test/helpers/gateway-timeouts';
 import { startEmbeddedStack } from './stack/embedded-stack';
 import { freePort } from './stack/ports';
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
     gatewayTimeouts: TEST_GATEWAY_TIMEOUTS,
   });
   const connection = await Connection.connect({ address: stack.address });
+  // The same code the worker bundled a moment ago: every history must replay with it.
+  const replayer = new Replayer(
+    await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
+  );
   const started = Date.now();
   try {
     const client = new Client({ connection });
@@ -57,8 +62,7 @@ async function main(): Promise<void> {
       sim: stack.sim!,
       terminalSn: FUZZ_TERMINAL.terminalSn,
       ...(values.dump ? { dumpDir: path.resolve(values.dump) } : {}),
-      // The same code the worker bundled a moment ago: every history must replay with it.
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
+      replayer,
     };
     const refs = withLedger(Array.from({ length: runs }, (_, i) => ({ seed: base + i, generator })));
     console.log(
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     console.log(`${results.length} schedules, ${violations} violations`);
     process.exitCode = violations > 0 ? 1 : 0;
   } finally {
+    await replayer.close();
     await connection.close();
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../../client/payments-client';
 import { TERMINAL_SN, startSagaStack, workflowBundle, type SagaStack } from '../helpers/saga-stack';
 import { currentSchedules, runSchedules, type ScheduleResult } from './run-schedule';
+import { Replayer } from './replayer';
 import { recordFailingSeeds, withLedger } from './seed-ledger';
 
 /** CI's share of the fuzzing: fixed seeds 1..FUZZ_RUNS (200) of the current generator plus every schedule in the ledger. */
@@ -13,11 +14,14 @@ jest.setTimeout(30 * 60_000);
 describe('randomized fault schedules (fast-check) on a real Temporal server', () => {
   let stack: SagaStack;
   let connection: Connection;
+  let replayer: Replayer;
   beforeAll(async () => {
     stack = await startSagaStack();
+    replayer = new Replayer(await workflowBundle()); // the worker's own: every history must replay with it
     connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
   });
   afterAll(async () => {
+    await replayer?.close();
     await connection?.close();
     await stack?.stop();
   });
@@ -29,7 +33,7 @@ describe('randomized fault schedules (fast-check) on a real Temporal server', ()
       payments: new PaymentsClient(client, stack.taskQueue),
       sim: stack.sim,
       terminalSn: TERMINAL_SN,
-      workflowBundle: await workflowBundle(), // the worker's own: every history must replay with it
+      replayer,
     };
     const refs = withLedger(currentSchedules(1, RUNS));
     const started = Date.now();

@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { PaymentsClient } from '../../client/payments-client';
 import { RevokeRejectedError } from '../../client/errors';
 import { reconcile, ordersFromLedger } from '../../scripts/reconcile/reconcile';
@@ -16,6 +15,7 @@ import {
   type TimingOverrides,
 } from '../../workflows/types';
 import { PaymentStateKey } from '../../workflows/search-attributes';
+import type { Replayer } from './replayer';
 import { checkPayment, otherOrders, ownOrder, type PaymentRun } from './invariants';
 import {
   FUZZ_REQUEST_DOUBT_MS,
@@ -35,8 +35,8 @@ export interface FuzzEnv {
   terminalSn: string;
   /** Where a failing schedule's evidence goes (plan, statuses, books, histories); none when absent. */
   dumpDir?: string;
-  /** The workflow code the worker runs: every payment's history must replay with it (`replayViolations`). */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Replays with the workflow code the worker runs: every payment's history must replay (`replayViolations`). */
+  replayer?: Replayer;
 }
 
 /** Seconds-long timing so a schedule closes within about ten seconds; recorded in each history. */
@@ -108,7 +108,7 @@ export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): 
     const attribute = (await handle.describe()).typedSearchAttributes.get(PaymentStateKey);
     if (attribute !== final.state) violations.push(`payment ${i}: PaymentState ${attribute}, state ${final.state}`);
   }
-  if (env.workflowBundle) violations.push(...(await replayViolations(env, tag, concluded.length)));
+  if (env.replayer) violations.push(...(await replayViolations(env.replayer, env, tag, concluded.length)));
   // The books once every effect has landed and every workflow closed (or waits for a person).
   const ledger = env.sim.ledger();
   let landedAfterClose = 0;
@@ -173,19 +173,13 @@ function exercisedOf(run: PaymentRun, ledger: LedgerView, pendingAtConclusion: b
  * restart, a task timeout under load, a query to an evicted workflow) must reach the same decisions,
  * or the payment stalls with a nondeterminism error.
  */
-async function replayViolations(env: FuzzEnv, tag: string, payments: number): Promise<string[]> {
-  const histories = await Promise.all(
-    Array.from({ length: payments }, async (_, i) => {
-      const workflowId = paymentWorkflowId(env.terminalSn, `${tag}${i}`);
-      return { workflowId, history: await env.client.workflow.getHandle(workflowId).fetchHistory() };
-    }),
-  );
+async function replayViolations(replayer: Replayer, env: FuzzEnv, tag: string, payments: number): Promise<string[]> {
   const violations: string[] = [];
-  const replays = Worker.runReplayHistories({ workflowBundle: env.workflowBundle! }, histories);
-  for await (const result of replays) {
-    if (!result.error) continue;
-    const i = histories.findIndex((h) => h.workflowId === result.workflowId);
-    violations.push(`payment ${i}: its history does not replay: ${result.error.message}`);
+  for (let i = 0; i < payments; i++) {
+    const workflowId = paymentWorkflowId(env.terminalSn, `${tag}${i}`);
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const error = await replayer.replay(workflowId, history);
+    if (error) violations.push(`payment ${i}: its history does not replay: ${error}`);
   }
   return violations;
 }
