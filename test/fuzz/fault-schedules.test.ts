@@ -7,7 +7,7 @@ import { recordFailingSeeds, withLedger } from './seed-ledger';
 
 /** CI's share of the fuzzing: fixed seeds 1..FUZZ_RUNS (200) of the current generator plus every schedule in the ledger. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 10);
+const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 14);
 
 jest.setTimeout(30 * 60_000);
 
@@ -58,8 +58,11 @@ function summary(results: ScheduleResult[]): string {
   const faults = results.reduce((n, r) => n + r.faults, 0);
   const violations = results.reduce((n, r) => n + r.violations.length, 0);
   const late = results.reduce((n, r) => n + r.landedAfterClose, 0);
+  const lags = results.flatMap((r) => r.payLagMs).sort((a, b) => a - b);
+  const median = lags[Math.floor(lags.length / 2)] ?? 0;
   return (
     `${results.length} schedules (${payments} payments, ${faults} faults injected), ${violations} violations` +
-    (late > 0 ? `; ${late} beyond-doubt effects landed after the saga's last look` : '')
+    (late > 0 ? `; ${late} beyond-doubt effects landed after the saga's last look` : '') +
+    `; pay reached the gateway a median ${median} ms after the start`
   );
 }

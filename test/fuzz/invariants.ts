@@ -96,7 +96,7 @@ export function checkPayment(run: PaymentRun, ledger: LedgerView): PaymentVerdic
   }
 
   // What the checkout was told.
-  const told = run.told ?? [];
+  const told = [...new Set(run.told ?? [])]; // a duplicate start is told the same
   if (told.includes('PAID')) {
     if (p.state !== 'NEEDS_ATTENTION' && p.state !== 'REVOKED') judge((k) => k === p.amountFen, `told PAID, ${books}`);
     if (p.calls.some((c) => c.step === 'cancel')) v.push('told PAID after a cancel was sent (R2)');
