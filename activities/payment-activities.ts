@@ -122,7 +122,11 @@ export function createActivities(deps: {
       ),
     queryOrder: (ref: OrderRef) => run('query', ref, (limits) => deps.gateway.query(toLookupWire(ref), limits)),
     cancelOrder: (ref: OrderRef) => run('cancel', ref, (limits) => deps.gateway.cancel(toLookupWire(ref), limits)),
-    revokeOrder: (ref: OrderRef) => run('revoke', ref, (limits) => deps.gateway.revoke(toLookupWire(ref), limits)),
+    // A revoke carries the revoke window's end as its send deadline: none reaches the gateway after it (R5).
+    revokeOrder: (ref: OrderRef & { sendBy?: number }) =>
+      run('revoke', ref, (limits) =>
+        deps.gateway.revoke(toLookupWire(ref), ref.sendBy === undefined ? limits : { ...limits, sendBy: ref.sendBy }),
+      ),
   };
 }
 

@@ -53,11 +53,11 @@ export async function compensatePhase(saga: SagaState): Promise<Outcome> {
 
 /** The cancel deadline passed without a definite answer; a cancel still in doubt is waited out first. */
 async function afterDeadline(saga: SagaState, nextQuery: number): Promise<Outcome> {
-  if (
-    saga.reversalInDoubt(Date.now()) &&
-    showsReversed(await queryUntilDoubtEnds(saga, 'cancel-check-query', nextQuery))
-  )
-    return { to: 'CANCELED', why: 'cancel succeeded, or query: reversed' };
+  if (saga.reversalInDoubt(Date.now())) {
+    const { query, another } = await queryUntilDoubtEnds(saga, 'cancel-check-query', nextQuery);
+    if (another) return { to: 'NEEDS_ATTENTION', why: 'answer about another order', reason: another };
+    if (showsReversed(query)) return { to: 'CANCELED', why: 'cancel succeeded, or query: reversed' };
+  }
   return { to: 'NEEDS_ATTENTION', why: STUCK, reason: 'no definite cancel answer before the cancel deadline' };
 }
 

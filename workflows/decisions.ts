@@ -228,9 +228,11 @@ export function disagreesAtClose(
   state: PaymentState,
   q: GatewayCallResult,
   aboutAnotherOrder?: string,
+  payCreatedNothing = false,
 ): string | undefined {
-  // An answer about another order (R1) says ours does not exist under this client_sn.
-  if (aboutAnotherOrder) return agreesAtClose(state, 'NOT_FOUND') ? undefined : aboutAnotherOrder;
+  // An answer about another order (R1) counts for nothing, except after CLIENT_SN_CONFLICT: our pay
+  // created nothing, so that order is the only one under our client_sn and ours does not exist.
+  if (aboutAnotherOrder) return payCreatedNothing && agreesAtClose(state, 'NOT_FOUND') ? undefined : aboutAnotherOrder;
   const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
   if (agreesAtClose(state, seen)) return undefined;
   const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;

@@ -13,18 +13,20 @@ export function showsReversed(q: GatewayCallResult): boolean {
 /**
  * R3: a reversal schedule ended while an attempt of ours may still take effect. Query at the
  * confirm interval until the order shows it reversed, or until a query sent after the doubt ended
- * says what the money finally did. Returns that last query.
+ * says what the money finally did. Returns that last query, or why it was about another order (R1).
  */
 export async function queryUntilDoubtEnds(
   saga: SagaState,
   step: Extract<CallStep, 'cancel-check-query' | 'revoke-check-query'>,
   firstAttempt: number,
-): Promise<GatewayCallResult> {
+): Promise<{ query: GatewayCallResult; another?: string }> {
   for (let n = firstAttempt; ; n++) {
     const wait = Math.min(saga.timing.confirmIntervalMs, saga.reversalDoubtEnds - Date.now());
     if (wait > 0) await sleep(wait);
     const sentAt = Date.now();
-    const q = saga.record(step, n, await gateway.query(saga.orderRef()));
-    if (showsReversed(q) || !saga.reversalInDoubt(sentAt)) return q;
+    const query = saga.record(step, n, await gateway.query(saga.orderRef()));
+    const another = saga.anotherOrder(query); // R1: an answer about another order proves nothing of ours
+    if (another) return { query, another };
+    if (showsReversed(query) || !saga.reversalInDoubt(sentAt)) return { query };
   }
 }

@@ -63,5 +63,5 @@ export const gateway = {
   pay: (input: PayInput) => guarded('pay', () => pay.payOrder(input)),
   query: (ref: OrderRef) => guarded('query', () => query.queryOrder(ref)),
   cancel: (ref: OrderRef) => guarded('cancel', () => cancel.cancelOrder(ref)),
-  revoke: (ref: OrderRef) => guarded('revoke', () => revoke.revokeOrder(ref)),
+  revoke: (ref: OrderRef & { sendBy?: number }) => guarded('revoke', () => revoke.revokeOrder(ref)),
 };

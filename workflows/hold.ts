@@ -67,7 +67,9 @@ async function checkAtClose(saga: SagaState): Promise<void> {
   const query = saga.record('close-check-query', 1, await gateway.query(saga.orderRef()));
   saga.noteGatewayAtClose(query.order?.orderStatus ?? query.errorCode ?? query.reason);
   const disagreement =
-    saga.state === 'SETTLED_OUTSIDE' ? undefined : disagreesAtClose(saga.state, query, saga.anotherOrder(query));
+    saga.state === 'SETTLED_OUTSIDE'
+      ? undefined
+      : disagreesAtClose(saga.state, query, saga.anotherOrder(query), saga.payCreatedNothing);
   if (disagreement) {
     saga.escalate('gateway disagrees at close', disagreement);
     countEscalation(saga.status, 'close');

@@ -64,12 +64,15 @@ async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
       return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
     }
     const sentAt = Date.now();
-    const answer = saga.record('revoke', n, await gateway.revoke(saga.orderRef()));
+    const ref =
+      saga.rules === 'money-rules' ? { ...saga.orderRef(), sendBy: saga.timing.revokeWindowEnd } : saga.orderRef();
+    const answer = saga.record('revoke', n, await gateway.revoke(ref));
     const another = saga.anotherOrder(answer);
     if (another) return { next: 'ESCALATE', reason: another, why: 'answer about another order' };
     if (answer.kind === 'success') return { next: 'REVOKED' };
     const inDoubtBefore = saga.rules === 'legacy' ? earlierUnknown : saga.reversalInDoubt(sentAt);
-    if (answer.kind === 'unknown' || answer.kind === 'in_progress') saga.reversalInDoubtFrom(sentAt);
+    const notSent = answer.transportError === 'SEND_DEADLINE'; // held back at the window's end: nothing to doubt
+    if ((answer.kind === 'unknown' || answer.kind === 'in_progress') && !notSent) saga.reversalInDoubtFrom(sentAt);
     const refusal = refusalOf(answer);
     if (refusal) lastRefusal = refusal;
     const query = saga.record('revoke-check-query', n, await gateway.query(saga.orderRef()));
@@ -103,7 +106,8 @@ async function afterWindow(
   lastRefusal: string | undefined,
 ): Promise<RevokeOutcome> {
   if (nextQuery === 1) return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
-  const q = await queryUntilDoubtEnds(saga, 'revoke-check-query', nextQuery);
+  const { query: q, another } = await queryUntilDoubtEnds(saga, 'revoke-check-query', nextQuery);
+  if (another) return { next: 'ESCALATE', reason: another, why: 'answer about another order' };
   if (showsReversed(q)) return { next: 'REVOKED' };
   if (lastRefusal && q.kind === 'success' && q.order?.orderStatus === 'PAID')
     return { next: 'REFUSED', detail: lastRefusal };

@@ -96,7 +96,7 @@ export class CallGuard {
 }
 
 function sendByPassed(sendBy: number): CallAbortedError {
-  return new CallAbortedError('SEND_DEADLINE', `the pay send deadline passed (${new Date(sendBy).toISOString()})`);
+  return new CallAbortedError('SEND_DEADLINE', `the send deadline passed (${new Date(sendBy).toISOString()})`);
 }
 
 /**

@@ -132,7 +132,7 @@ describe('a gateway call ends with its activity (money-rules R5)', () => {
     expect(result).toEqual({
       operation: 'pay',
       kind: 'definite_failure',
-      reason: `not sent: the pay send deadline passed (${new Date(sendBy).toISOString()})`,
+      reason: `not sent: the send deadline passed (${new Date(sendBy).toISOString()})`,
       transportError: 'SEND_DEADLINE',
     });
     expect(gateway.received).toEqual([]);

@@ -88,7 +88,7 @@ describe('one deadline per call, queue included (money-rules R5)', () => {
     expect(result).toEqual({
       operation: 'pay',
       kind: 'definite_failure',
-      reason: `not sent: the pay send deadline passed (${new Date(sendBy).toISOString()})`,
+      reason: `not sent: the send deadline passed (${new Date(sendBy).toISOString()})`,
       transportError: 'SEND_DEADLINE',
     });
     await drain(client, first);

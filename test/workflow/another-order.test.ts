@@ -246,18 +246,27 @@ describe('R1 at the check at close', () => {
     expectAround(status.escalation!.at - status.startedAt, W);
   });
 
-  it('an R1 escalation resolved FAILED closes although the gateway still answers about the other order (ours does not exist under this client_sn); its answer kept', async () => {
+  it('an R1 escalation resolved FAILED goes back to a person when the gateway still answers about the other order (our pay was sent: the echo proves nothing); SETTLED_OUTSIDE closes it', async () => {
     const payment = await saga.start(
       { pay: [noAnswer()], query: [order('CREATED'), order('PAID', OTHER_AMOUNT)] },
       { timing: TIMING },
     );
-    const escalated = await escalatedBy(payment, 11 * SECOND);
+    await escalatedBy(payment, 11 * SECOND);
     await payment.handle.signal(resolveSignal, resolution('FAILED'));
+    await payment.advanceTo(W + 5 * SECOND);
+    const again = await payment.waitForState('NEEDS_ATTENTION');
+    expect(again.resolution).toMatchObject({ resolution: 'FAILED', gatewayAtClose: { orderStatus: 'PAID' } });
+    expect(again.escalation?.reason).toContain('another order');
+    await payment.handle.signal(resolveSignal, { ...resolution('SETTLED_OUTSIDE'), reference: 'TICKET-1' });
     const status = await payment.result();
-    expect(steps(status)).toEqual(['pay 1', 'confirm-query 1', 'confirm-query 2', 'close-check-query 1']);
-    expect(status.state).toBe('FAILED');
-    expect(status.escalation).toEqual(escalated.escalation);
-    expect(status.resolution).toMatchObject({ resolution: 'FAILED', gatewayAtClose: { orderStatus: 'PAID' } });
+    expect(status.state).toBe('SETTLED_OUTSIDE');
+    expect(steps(status)).toEqual([
+      'pay 1',
+      'confirm-query 1',
+      'confirm-query 2',
+      'close-check-query 1',
+      'close-check-query 1',
+    ]);
   });
 });
 

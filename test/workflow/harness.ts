@@ -188,7 +188,7 @@ export const payNotSent =
   (ctx): GatewayCallResult => ({
     operation: 'pay',
     kind: 'definite_failure',
-    reason: `not sent: the pay send deadline passed (${new Date((ctx.call.input as PayInput).sendBy!).toISOString()})`,
+    reason: `not sent: the send deadline passed (${new Date((ctx.call.input as PayInput).sendBy!).toISOString()})`,
   });
 
 /** Any operation: the answer was lost (read timeout, reset): unknown. */

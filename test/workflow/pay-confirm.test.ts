@@ -96,7 +96,7 @@ describe('pay', () => {
     const status = await payment.result();
     expectCalls(payment, status, ['pay']);
     expect(status.state).toBe('FAILED');
-    expect(status.calls[0]!.reason).toMatch(/^not sent: the pay send deadline passed/);
+    expect(status.calls[0]!.reason).toMatch(/^not sent: the send deadline passed/);
   });
 
   it('a pay never sent (no key for the terminal) is FAILED, with the reason recorded', async () => {
