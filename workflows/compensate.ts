@@ -1,5 +1,5 @@
-import { afterCancelQuery, refusalOf, unreachable, type CancelDecision } from './decisions';
-import { queryUntilDoubtEnds, showsReversed } from './doubt';
+import { afterCancelQuery, refusalOf, showsReversed, unreachable, type CancelDecision } from './decisions';
+import { queryUntilDoubtEnds } from './doubt';
 import { gateway } from './gateway-steps';
 import { countCancelAttempt } from './metrics';
 import type { Outcome, SagaState } from './saga-state';

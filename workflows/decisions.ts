@@ -50,6 +50,12 @@ export function anotherOrder(request: PaymentRequest, result: GatewayCallResult)
   );
 }
 
+/** The order shows a final reversal: CANCELED, or PAY_CANCELED. */
+export function showsReversed(q: GatewayCallResult): boolean {
+  const status = knownStatus(q);
+  return status === 'CANCELED' || status === 'PAY_CANCELED';
+}
+
 // --- pay ---
 
 export type PayDecision = 'PAID' | 'FAILED' | 'CONFIRM';

@@ -1,14 +1,8 @@
 import { sleep } from '@temporalio/workflow';
+import { showsReversed } from './decisions';
 import { gateway } from './gateway-steps';
 import type { SagaState } from './saga-state';
 import type { CallStep, GatewayCallResult } from './types';
-import { listedOrderStatus } from './vocabulary';
-
-/** The order shows a final reversal: CANCELED, or PAY_CANCELED. */
-export function showsReversed(q: GatewayCallResult): boolean {
-  const status = listedOrderStatus(q.order?.orderStatus);
-  return (q.kind === 'success' || q.kind === 'in_progress') && (status === 'CANCELED' || status === 'PAY_CANCELED');
-}
 
 /**
  * R3: a reversal schedule ended while an attempt of ours may still take effect. Query at the

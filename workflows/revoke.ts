@@ -1,6 +1,6 @@
 import { deprecatePatch } from '@temporalio/workflow';
-import { afterRevokeQuery, beforeRevoke, refusalOf, unreachable } from './decisions';
-import { queryUntilDoubtEnds, showsReversed } from './doubt';
+import { afterRevokeQuery, beforeRevoke, refusalOf, showsReversed, unreachable } from './decisions';
+import { queryUntilDoubtEnds } from './doubt';
 import { gateway } from './gateway-steps';
 import { countRevoke } from './metrics';
 import type { SagaState } from './saga-state';

@@ -7,6 +7,8 @@
  * Only the saga's public surface is used: paymentSaga, the signals/queries/updates of
  * workflows/definitions.ts, the types of workflows/types.ts and the PaymentActivities interface.
  */
+import { endOfShanghaiDay } from '../../workflows/timing';
+import { FINAL_ORDER_STATUSES, MOVING_ORDER_STATUSES } from '../../workflows/vocabulary';
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowUpdateStage, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
@@ -51,15 +53,13 @@ export const SLACK_MS = 2_000;
 /** The terminal every test payment is made on. */
 export const TERMINAL_SN = '100000000000000001';
 
-/** Asia/Shanghai is UTC+8 all year. */
-const SHANGHAI_OFFSET_MS = 8 * HOUR;
 const DAY_MS = 24 * HOUR;
 /** When test payments start, Shanghai time: 21:58, 2 h 2 min before the business day ends. */
 const PAYMENT_TIME_OF_DAY_MS = 21 * HOUR + 58 * MINUTE;
 
 /** The first instant after `now` whose Asia/Shanghai time of day is `timeOfDayMs`. */
 function nextShanghaiTimeOfDay(now: number, timeOfDayMs: number): number {
-  const shanghaiMidnight = Math.floor((now + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS;
+  const shanghaiMidnight = endOfShanghaiDay(now) - DAY_MS;
   const today = shanghaiMidnight + timeOfDayMs;
   return today > now ? today : today + DAY_MS;
 }
@@ -99,9 +99,6 @@ export interface Script {
 
 // ---------------------------------------------------------------------------------------------
 // Gateway answers, shaped as activities/gateway/classify.ts shapes them.
-
-const FINAL = ['PAID', 'PAY_CANCELED', 'REFUNDED', 'PARTIAL_REFUNDED', 'CANCELED'];
-const MOVING = ['CREATED', 'REFUND_INPROGRESS', 'CANCEL_INPROGRESS'];
 
 /**
  * Facts of an order that differ from this payment's: an answer about another order (money rules R1).
@@ -209,7 +206,11 @@ export const order =
   (orderStatus: OrderSnapshot['orderStatus'], facts?: OrderFacts): Answer =>
   (ctx): GatewayCallResult => ({
     operation: 'query',
-    kind: FINAL.includes(orderStatus) ? 'success' : MOVING.includes(orderStatus) ? 'in_progress' : 'unknown',
+    kind: FINAL_ORDER_STATUSES.includes(orderStatus)
+      ? 'success'
+      : MOVING_ORDER_STATUSES.includes(orderStatus)
+        ? 'in_progress'
+        : 'unknown',
     reason: `SUCCESS ${orderStatus}`,
     httpStatus: 200,
     resultCode: '200',
