@@ -180,6 +180,17 @@ export const HISTORY_PATHS: HistoryPath[] = [
     },
   },
   {
+    name: 'cancel-deadline-in-doubt-waited-out',
+    finalState: 'CANCELED',
+    // R3: the cancel deadline passes while a cancel without an answer may still land; it is waited out by query.
+    timing: { ...RECORDING_TIMING, cancelDeadlineAfterMs: 6_000 },
+    scenario: {
+      pay: { result: 'PAY_IN_PROGRESS' },
+      cancel: [{ effectAfterMs: 1_500, reply: 'reset' }],
+    },
+    run: payOnly,
+  },
+  {
     name: 'revoke-in-doubt-then-revoked',
     finalState: 'REVOKED',
     // R3: the first revoke's answer is lost and it lands later; the revoke in between is refused.
