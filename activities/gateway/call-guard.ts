@@ -8,7 +8,8 @@ import { CallAbortedError, asCallAborted, type CallLimits } from './call-limits'
  * wherever it is when the deadline passes or the caller's signal fires, and `sendBy` holds the request
  * back until it leaves. undici only drops an aborted request when it reaches the head of the pool's
  * queue (never writing it), so the caller races the call against `aborted` to hear of the abort at
- * once. `sent` says whether undici started writing the request: the difference between "the gateway
+ * once. `sendBy` is when the gateway must have the request, so it leaves no later than
+ * `arrivalMarginMs` before it. `sent` says whether undici started writing the request: the difference between "the gateway
  * may have it" and "it never left this worker".
  */
 export class CallGuard {
@@ -29,13 +30,14 @@ export class CallGuard {
     });
     this.aborted.catch(() => undefined); // observed through race(); never an unhandled rejection
     this.timers.push(setTimeout(() => this.abort(this.deadlinePassed()), deadlineMs));
-    const { sendBy, signal } = limits;
+    const { signal } = limits;
+    const leaveBy = this.leaveBy;
     // Past the call's deadline the deadline fires first (and a longer timer would overflow setTimeout).
-    if (sendBy !== undefined && sendBy - Date.now() < deadlineMs) {
+    if (leaveBy !== undefined && leaveBy - Date.now() < deadlineMs) {
       const holdUntilSent = () => {
-        if (!this.sent) this.abort(sendByPassed(sendBy));
+        if (!this.sent) this.abort(this.sendByPassed());
       };
-      this.timers.push(setTimeout(holdUntilSent, sendBy - Date.now()));
+      this.timers.push(setTimeout(holdUntilSent, leaveBy - Date.now()));
     }
     if (signal) {
       const onAbort = () => this.abort(asCallAborted(signal.reason));
@@ -61,10 +63,11 @@ export class CallGuard {
    */
   holdBack(): boolean {
     if (!this.controller.signal.aborted) {
-      const { sendBy, signal } = this.limits;
+      const { signal } = this.limits;
+      const leaveBy = this.leaveBy;
       if (signal?.aborted) this.abort(asCallAborted(signal.reason));
       else if (performance.now() >= this.deadlineAt) this.abort(this.deadlinePassed());
-      else if (sendBy !== undefined && Date.now() >= sendBy) this.abort(sendByPassed(sendBy));
+      else if (leaveBy !== undefined && Date.now() >= leaveBy) this.abort(this.sendByPassed());
     }
     return this.controller.signal.aborted;
   }
@@ -93,10 +96,23 @@ export class CallGuard {
   private deadlinePassed(): CallAbortedError {
     return new CallAbortedError('CALL_DEADLINE', `the call's ${this.deadlineMs} ms deadline passed`);
   }
-}
 
-function sendByPassed(sendBy: number): CallAbortedError {
-  return new CallAbortedError('SEND_DEADLINE', `the send deadline passed (${new Date(sendBy).toISOString()})`);
+  /** The last moment the request may leave: early enough to reach the gateway by `sendBy`. */
+  private get leaveBy(): number | undefined {
+    const { sendBy, arrivalMarginMs = 0 } = this.limits;
+    return sendBy === undefined ? undefined : sendBy - arrivalMarginMs;
+  }
+
+  private sendByPassed(): CallAbortedError {
+    const { sendBy = 0, arrivalMarginMs = 0 } = this.limits;
+    const at = new Date(sendBy).toISOString();
+    return new CallAbortedError(
+      'SEND_DEADLINE',
+      arrivalMarginMs > 0
+        ? `the send deadline passed (${at}, less ${arrivalMarginMs} ms to reach the gateway)`
+        : `the send deadline passed (${at})`,
+    );
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 export const CALL_ABORT_CODES = [
   /** The call's own deadline (timeouts.ts), which covers its time queued in the pool. */
   'CALL_DEADLINE',
-  /** pay's send deadline (`sendBy`) passed before the request left the worker. */
+  /** The send deadline (`sendBy`, less the arrival margin) passed before the request left the worker. */
   'SEND_DEADLINE',
   /** The activity's time ran out (its startToClose, less a margin to report the result). */
   'ACTIVITY_DEADLINE',
@@ -42,9 +42,15 @@ export interface CallLimits {
    */
   signal?: AbortSignal;
   /**
-   * Unix ms (wall clock). The request must not leave the worker after it: checked before the call, while
-   * it is queued, and at the moment undici is about to write it. Once it has left it runs to its
-   * deadline. pay's send deadline, counted from the payment's start.
+   * Unix ms (wall clock) by which the gateway must have the request: pay's send deadline (counted from the
+   * payment's start), revoke's window end. The request must not leave the worker later than
+   * `arrivalMarginMs` before it: checked before the call, while it is queued, and at the moment undici is
+   * about to write it. Once it has left it runs to its deadline.
    */
   sendBy?: number;
+  /**
+   * How long before `sendBy` the request must leave so that it reaches the gateway in time: the trip
+   * to the gateway plus the gap between the worker's clock and the gateway's. 0 when absent.
+   */
+  arrivalMarginMs?: number;
 }

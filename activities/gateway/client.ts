@@ -3,7 +3,7 @@ import type { CallLimits } from './call-limits';
 import { classify } from './classify';
 import { postSigned } from './http';
 import { Endpoint, type OrderLookupWire, type PayRequestWire, type RefundRequestWire } from './models';
-import { CALL_DEADLINES, type CallDeadline } from './timeouts';
+import { ARRIVAL_MARGIN_MS, CALL_DEADLINES, type CallDeadline } from './timeouts';
 import type { GatewayCallResult, GatewayOperation } from '../../workflows/types';
 
 /**
@@ -27,13 +27,15 @@ export interface GatewayClientOptions {
   terminalKey: TerminalKeyLookup;
   /** Override call deadlines (tests); defaults per operation in timeouts.ts. */
   timeouts?: Partial<Record<GatewayOperation, CallDeadline>>;
+  /** How long before a send deadline a request must leave (timeouts.ts ARRIVAL_MARGIN_MS unless given). */
+  arrivalMarginMs?: number;
 }
 
 /**
  * upay v2 terminal API. Every method makes exactly one HTTP call and returns its classified result;
  * none throws for a gateway or network problem. Each call has one deadline (timeouts.ts) from the
- * moment it is made, and `limits` may end it sooner (the activity's signal) or hold it back (pay's
- * `sendBy`): a request held back is never sent.
+ * moment it is made, and `limits` may end it sooner (the activity's signal) or hold it back (a
+ * `sendBy` it could not reach the gateway by): a request held back is never sent.
  */
 export class GatewayClient {
   private readonly origin: string;
@@ -76,8 +78,13 @@ export class GatewayClient {
       body,
       signer: { sn: terminalSn, key },
       deadline: this.options.timeouts?.[operation] ?? CALL_DEADLINES[operation],
-      ...(limits ? { limits } : {}),
+      ...(limits ? { limits: this.withArrivalMargin(limits) } : {}),
     });
     return classify(operation, exchange);
+  }
+
+  private withArrivalMargin(limits: CallLimits): CallLimits {
+    if (limits.sendBy === undefined) return limits;
+    return { arrivalMarginMs: this.options.arrivalMarginMs ?? ARRIVAL_MARGIN_MS, ...limits };
   }
 }

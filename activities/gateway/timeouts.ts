@@ -30,6 +30,14 @@ export const CALL_DEADLINES: Record<GatewayOperation, CallDeadline> = {
   refund: { totalMs: 35_000 },
 };
 
+/**
+ * A request with a send deadline (pay's, revoke's window end) leaves at least this long before it, so
+ * that it reaches the gateway in time: the trip there (tens to hundreds of ms) plus the gap between the
+ * worker's clock and the gateway's (NTP keeps it well under a second). Found by fuzz seed 108 (generator
+ * 2): a revoke written 1 ms before the window's end reached the gateway 16 ms after it.
+ */
+export const ARRIVAL_MARGIN_MS = 2_000;
+
 /** activate and checkin: 35 s and 20 s as the Android SDK uses (reference §8, SDK-AND), plus network. */
 export const TERMINAL_CALL_DEADLINES: Record<'activate' | 'checkin', CallDeadline> = {
   activate: { totalMs: 45_000 },

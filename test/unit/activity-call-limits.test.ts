@@ -36,7 +36,13 @@ describe('a gateway call ends with its activity (money-rules R5)', () => {
   beforeEach(async () => {
     gateway = await startHoldingGateway();
     pool = new Pool(gateway.origin, { connections: 1 });
-    client = new GatewayClient({ apiDomain: gateway.origin, dispatcher: pool, terminalKey: () => KEY });
+    // No arrival margin: these tests time `sendBy` itself (call-deadlines.test.ts covers the margin).
+    client = new GatewayClient({
+      apiDomain: gateway.origin,
+      dispatcher: pool,
+      terminalKey: () => KEY,
+      arrivalMarginMs: 0,
+    });
     activities = createActivities({ gateway: client });
   });
   afterEach(async () => {

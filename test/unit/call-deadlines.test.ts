@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { GatewayClient } from '../../activities/gateway/client';
-import type { CallDeadline } from '../../activities/gateway/timeouts';
+import { ARRIVAL_MARGIN_MS, type CallDeadline } from '../../activities/gateway/timeouts';
 import type { GatewayOperation } from '../../workflows/types';
 import { startHoldingGateway, type HoldingGateway } from '../helpers/holding-gateway';
 
@@ -27,8 +27,15 @@ describe('one deadline per call, queue included (money-rules R5)', () => {
   let gateway: HoldingGateway;
   let pool: Pool;
 
+  /** No arrival margin: `sendBy` is the moment itself, so the tests below time the guard to the millisecond. */
   function clientWith(timeouts: Partial<Record<GatewayOperation, CallDeadline>>): GatewayClient {
-    return new GatewayClient({ apiDomain: gateway.origin, dispatcher: pool, terminalKey: () => KEY, timeouts });
+    return new GatewayClient({
+      apiDomain: gateway.origin,
+      dispatcher: pool,
+      terminalKey: () => KEY,
+      timeouts,
+      arrivalMarginMs: 0,
+    });
   }
 
   /** Fills the pool's one connection with a query the gateway holds (wrapped: an async function would wait for it). */
@@ -102,6 +109,21 @@ describe('one deadline per call, queue included (money-rules R5)', () => {
     gateway.release();
     await expect(client.query(ref('AFTER'))).resolves.toMatchObject({ kind: 'success' });
     expect(gateway.received.map((r) => r.body.client_sn)).toEqual(['AFTER']);
+  });
+
+  it('by default a request leaves at least ARRIVAL_MARGIN_MS before its send deadline, so it reaches the gateway in time', async () => {
+    gateway.release();
+    const client = new GatewayClient({ apiDomain: gateway.origin, dispatcher: pool, terminalKey: () => KEY });
+    const sendBy = Date.now() + ARRIVAL_MARGIN_MS / 2; // the revoke window's end, say
+    await expect(client.revoke(ref('REVOKE-AT-THE-EDGE'), { sendBy })).resolves.toEqual({
+      operation: 'revoke',
+      kind: 'unknown',
+      reason: `not sent: the send deadline passed (${new Date(sendBy).toISOString()}, less ${ARRIVAL_MARGIN_MS} ms to reach the gateway)`,
+      transportError: 'SEND_DEADLINE',
+    });
+    const inTime = Date.now() + ARRIVAL_MARGIN_MS + 5_000;
+    await expect(client.revoke(ref('REVOKE-IN-TIME'), { sendBy: inTime })).resolves.toMatchObject({ kind: 'success' });
+    expect(gateway.received.map((r) => r.body.client_sn)).toEqual(['REVOKE-IN-TIME']);
   });
 
   it('a pay that left before its send deadline runs on to its own deadline', async () => {
