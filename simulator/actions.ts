@@ -2,7 +2,7 @@ import type { BizResponseWire } from '../activities/gateway/models';
 import { shanghaiDay } from './clock';
 import { messageFor } from './messages';
 import type { Order } from './order-model';
-import { moveTo, orderData } from './order-model';
+import { moveTo, orderData, refundUnderway } from './order-model';
 import { markPaid, markPayCanceled, markPayError, settleIfDue } from './settlement';
 
 /** The upay state machine (reference §6.3) for pay, query, cancel and revoke. Pure: `now` is an argument. */
@@ -91,7 +91,7 @@ export function revoke(order: Order, now: number): BizResponseWire {
 /** What a cancel/revoke would do to the order now: abort the pay, reverse the money, or nothing (refused). */
 export function reversalKind(op: 'cancel' | 'revoke', order: Order, now: number): 'abort' | 'reverse' | undefined {
   settleIfDue(order, now);
-  if (order.status === 'PAID') return paidToday(order, now) ? 'reverse' : undefined;
+  if (order.status === 'PAID') return paidToday(order, now) && !refundUnderway(order) ? 'reverse' : undefined;
   const abortable = order.status === 'CREATED' || order.status === 'PAY_ERROR';
   return op === 'cancel' && abortable ? 'abort' : undefined;
 }
@@ -113,7 +113,8 @@ export function reverseMoney(order: Order, now: number, cause: 'cancel' | 'revok
 }
 
 function reverse(order: Order, now: number, cause: 'cancel' | 'revoke'): BizResponseWire {
-  if (!paidToday(order, now)) return fail('UPAY_CANCEL_INVALID_ORDER_STATE');
+  // "进行过退款的订单不能撤单": a refund still in flight counts (the order only shows PAID meanwhile).
+  if (!paidToday(order, now) || refundUnderway(order)) return fail('UPAY_CANCEL_INVALID_ORDER_STATE');
   reverseMoney(order, now, cause);
   return { result_code: 'CANCEL_SUCCESS', data: orderData(order) };
 }

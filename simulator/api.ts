@@ -7,7 +7,7 @@ import { handleApi } from './gateway';
 import { parseJsonObject, readBody, replyAndLog } from './http-io';
 import type { RequestLogEntry } from './ledger';
 import type { TerminalKeys } from './terminal-keys';
-import { validateRequest } from './validation';
+import { validateRequest, withoutNulls } from './validation';
 
 export interface ApiDeps extends GatewayDeps {
   terminals: TerminalKeys;
@@ -41,10 +41,13 @@ async function decide(
   if (!auth.ok) return { envelope: clientError(auth.errorCode) };
   entry.signature_valid = true;
   entry.signed_with = auth.role;
-  const body = parseJsonObject(raw);
-  if (!body) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const parsed = parseJsonObject(raw);
+  if (!parsed) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const body = withoutNulls(parsed);
   if (typeof body.client_sn === 'string') entry.client_sn = body.client_sn;
   if (typeof body.sn === 'string') entry.sn = body.sn;
+  if (typeof body.refund_request_no === 'string') entry.refund_request_no = body.refund_request_no;
+  if (endpoint === 'refund' && typeof body.refund_amount === 'string') entry.refund_amount = body.refund_amount;
   // The header names the key that signed the body; a body for another terminal is not covered by it.
   if (body.terminal_sn !== undefined && body.terminal_sn !== auth.sn) {
     return { envelope: clientError('ILLEGAL_SIGN') };

@@ -1,4 +1,4 @@
-import type { ExistingStatus, OddAnswer, SlowReversal } from './unfriendly-scenarios';
+import type { ExistingStatus, OddAnswer, SlowRefund, SlowReversal } from './unfriendly-scenarios';
 import { SIBLING_TERMINAL_SN, UNLISTED_ERROR_CODE } from './unfriendly-scenarios';
 import type { ActionStep, Scenario } from './scenarios';
 
@@ -9,7 +9,39 @@ import type { ActionStep, Scenario } from './scenarios';
 export function unfriendlyBarcode(code: string): Scenario | undefined {
   if (code === 'paid-as-cancel') return { pay: { result: 'PAY_IN_PROGRESS' }, cancel: [{ paidFirst: true }] };
   if (code === 'shared-sn') return { clientSnScope: 'merchant' };
-  return reversal(code) ?? latePay(code) ?? taken(code) ?? echo(code) ?? odd(code);
+  return reversal(code) ?? refund(code) ?? latePay(code) ?? taken(code) ?? echo(code) ?? odd(code);
+}
+
+const REFUND_FIXED: Record<string, Scenario> = {
+  'refund-reset': { refund: [{ fault: 'reset' }] },
+  'refund-hang': { refund: [{ fault: 'hang' }] },
+  'refund-error': { refund: ['REFUND_ERROR'] },
+  'refund-repeat-noop': { refundRepeat: 'noop' },
+};
+
+const REFUND = /^refund-(lands|late)-(\d+)(ms|s)((?:-(?:ok|lost|hang|error|rip|rerr|failed))*)$/;
+
+/** `refund-lands-5s-lost-rip`: accepted, lands after 5 s, answer lost, REFUND_INPROGRESS meanwhile. */
+function refund(code: string): Scenario | undefined {
+  const fixed = REFUND_FIXED[code];
+  if (fixed) return fixed;
+  const m = REFUND.exec(code);
+  if (!m) return undefined;
+  const delay = Number(m[2]) * (m[3] === 's' ? 1000 : 1);
+  const flags = new Set((m[4] ?? '').split('-').filter(Boolean));
+  const lost = flags.has('lost') ? 'reset' : flags.has('hang') ? 'hang' : undefined;
+  if (m[1] === 'late') {
+    if ([...flags].some((f) => f !== 'lost')) return undefined;
+    return { refund: [lost === 'reset' ? { lateMs: delay, fault: 'reset' } : { lateMs: delay }] };
+  }
+  const slow: SlowRefund = { effectAfterMs: delay };
+  if (flags.has('rip')) slow.meanwhile = 'REFUND_INPROGRESS';
+  if (flags.has('rerr')) slow.meanwhile = 'REFUND_ERROR';
+  if (flags.has('ok')) slow.reply = 'success';
+  if (flags.has('error')) slow.reply = 'error';
+  if (lost) slow.reply = lost;
+  if (flags.has('failed')) slow.outcome = 'failed';
+  return { refund: [slow] };
 }
 
 const REVERSAL = /^(cancel|revoke)-(lands|late)-(\d+)(ms|s)((?:-(?:ok|lost|hang|cip|refuse|nr|paying))*)$/;

@@ -16,7 +16,7 @@ export function createClock(base: () => number = Date.now): SimClock {
   };
 }
 
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**

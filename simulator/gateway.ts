@@ -1,4 +1,4 @@
-import type { OrderLookupWire, PayRequestWire, RefundRequestWire } from '../activities/gateway/models';
+import type { BizResponseWire, OrderLookupWire, PayRequestWire } from '../activities/gateway/models';
 import { ORDER_NOT_EXISTS, query } from './actions';
 import type { SimClock } from './clock';
 import { withEchoMismatch } from './echo-mismatch';
@@ -7,10 +7,12 @@ import { ok } from './envelopes';
 import type { Merchants } from './merchants';
 import { oddReply } from './odd-answers';
 import type { Order } from './order-model';
+import { orderData, withRefund } from './order-model';
 import type { OrderBook } from './orders';
 import { pay } from './pay-flow';
 import type { PendingEffects } from './pending-effects';
-import { refund } from './refunds';
+import { refundCall } from './refund-steps';
+import type { RefundRequest } from './refunds';
 import type { Reply } from './replies';
 import { lostReply, nextStep, withFault } from './replies';
 import { reversalCall } from './reversal-steps';
@@ -45,11 +47,16 @@ async function onOrder(
   endpoint: Exclude<ServedEndpoint, 'pay'>,
   body: Record<string, string>,
 ): Promise<Reply> {
-  const lookup = body as unknown as OrderLookupWire;
+  const lookup = body as unknown as OrderLookupWire & { refund_request_no?: string };
   const merchantSn = deps.merchants.of(lookup.terminal_sn);
   const merchantWide = deps.merchants.scope === 'merchant';
+  // A query may name only its refund (OMNI sends terminal_sn + refund_request_no): the terminal's latest refund
+  // under that number (our guess; the number is unique per order, not per terminal).
+  const byRefundOnly = endpoint === 'query' && !lookup.sn && !lookup.client_sn ? lookup.refund_request_no : undefined;
   const find = (): Order | undefined =>
-    deps.book.find(lookup.terminal_sn, lookup.sn, lookup.client_sn, merchantSn, merchantWide);
+    byRefundOnly === undefined
+      ? deps.book.find(lookup.terminal_sn, lookup.sn, lookup.client_sn, merchantSn, merchantWide)
+      : deps.book.findByRefund(lookup.terminal_sn, byRefundOnly, merchantSn, merchantWide);
   const seen = find();
   const latency = (seen?.scenario ?? (lookup.client_sn ? deps.scenarios.get(lookup.client_sn) : undefined))?.latencyMs;
   await deps.sleep(latency ?? 0);
@@ -60,25 +67,32 @@ async function onOrder(
   if (!order) return { envelope: ok(ORDER_NOT_EXISTS()) };
   switch (endpoint) {
     case 'query':
-      return queryWithSteps(order, now);
+      return queryWithSteps(order, now, lookup.refund_request_no);
     case 'cancel':
     case 'revoke':
       return reversalCall(deps.pending, endpoint, order, now);
     case 'refund':
-      return refundWithSteps(order, body as unknown as RefundRequestWire, now);
+      return refundCall(deps.pending, order, body as unknown as RefundRequest, now);
   }
 }
 
-function queryWithSteps(order: Order, now: number): Reply {
+function queryWithSteps(order: Order, now: number, refundRequestNo: string | undefined): Reply {
   const step = nextStep(order.scenario.query, order.steps, 'query');
-  if (step === 'normal') return { envelope: ok(query(order, now)) };
-  if ('odd' in step) return oddReply(step.odd, order, () => query(order, now));
+  const run = (): BizResponseWire => queryRefund(order, now, refundRequestNo);
+  if (step === 'normal') return { envelope: ok(run()) };
+  if ('odd' in step) return oddReply(step.odd, order, run);
   if (step.commit === false) return lostReply(step.fault);
-  return withFault(ok(query(order, now)), step.fault);
+  return withFault(ok(run()), step.fault);
 }
 
-function refundWithSteps(order: Order, req: RefundRequestWire, now: number): Reply {
-  const step = nextStep(order.scenario.refund, order.steps, 'refund');
-  if (step === 'normal') return { envelope: ok(refund(order, req, now)) };
-  return oddReply(step.odd, order, () => refund(order, req, now));
+/**
+ * query; with refund_request_no, that refund's answer: its number, client_tsn and flow status (DOC-D "查询某次部分
+ * 退款的结果"). A refund the gateway does not show (unknown, or pending while queries show the order unchanged)
+ * gets the plain answer, whose refund_request_no (the last refund shown) then differs (§8.3: a person checks).
+ */
+function queryRefund(order: Order, now: number, refundRequestNo: string | undefined): BizResponseWire {
+  const answer = query(order, now);
+  const record = refundRequestNo === undefined ? undefined : order.refunds.get(refundRequestNo);
+  if (!record || (record.state === 'pending' && !record.visibleWhilePending)) return answer;
+  return { ...answer, data: withRefund(orderData(order), record) };
 }

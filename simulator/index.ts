@@ -5,6 +5,7 @@ export type {
   ActionStep,
   Fault,
   ForcedCancelAnswer,
+  ForcedRefundAnswer,
   PayResult,
   PayScenario,
   QueryStep,
@@ -19,6 +20,7 @@ export type {
   LateArrival,
   OddAnswer,
   OthersMeanwhile,
+  SlowRefund,
   SlowReversal,
 } from './unfriendly-scenarios';
 export { SIBLING_TERMINAL_SN, UNLISTED_ERROR_CODE } from './unfriendly-scenarios';
@@ -26,8 +28,8 @@ export type { PendingKind, PendingView } from './pending-effects';
 export { DEFAULT_MERCHANT_SN } from './merchants';
 export type { ClientSnScope, MerchantsView } from './merchants';
 export { UPAY_TCP_ORDER_NOT_REFUNDABLE } from './scenarios';
-export type { LedgerOrder, LedgerView, RequestLogEntry } from './ledger';
-export type { Movement, MovementKind, OrderStatus, Transition } from './order-model';
+export type { LedgerOrder, LedgerRefund, LedgerView, RequestLogEntry } from './ledger';
+export type { Movement, MovementKind, OrderStatus, RefundState, Transition } from './order-model';
 export { scenarioFromBarcode } from './barcodes';
 export { parseScenario } from './scenario-json';
 export { DEMO_TERMINAL, loadTerminals } from './terminals';

@@ -1,4 +1,4 @@
-import type { Movement, Order, OrderStatus, Transition } from './order-model';
+import type { Movement, Order, OrderStatus, RefundRecord, RefundState, Transition } from './order-model';
 import { netFen } from './order-model';
 import type { OrderBook } from './orders';
 import type { PendingEffects, PendingView } from './pending-effects';
@@ -16,6 +16,10 @@ export interface RequestLogEntry {
   vendor_sn?: string;
   client_sn?: string;
   sn?: string;
+  /** refund and query: the refund named in the request. */
+  refund_request_no?: string;
+  /** refund: the amount asked for, fen digits as sent. */
+  refund_amount?: string;
   signature_valid: boolean;
   /** Which terminal key verified the signature (a client that falls back to its previous key shows here). */
   signed_with?: KeyRole;
@@ -26,6 +30,23 @@ export interface RequestLogEntry {
   biz_result_code?: string;
   error_code?: string;
   fault?: Fault;
+}
+
+/**
+ * One refund of an order (the latest attempt of its refund_request_no). Only `landed` ones moved money: each
+ * has exactly one refund movement with its number. `pending` = accepted, not in the books yet; `failed` =
+ * nothing moved, ever.
+ */
+export interface LedgerRefund {
+  refund_request_no: string;
+  amount_fen: number;
+  state: RefundState;
+  client_tsn: string;
+  requested_at: number;
+  /** When the money went back (landed only). */
+  landed_at?: number;
+  /** When it failed (failed only). */
+  failed_at?: number;
 }
 
 export interface LedgerOrder {
@@ -44,6 +65,8 @@ export interface LedgerOrder {
   refunded_fen: number;
   /** captured − reversed − refunded: what the merchant keeps. */
   kept_fen: number;
+  /** Every refund the gateway accepted for this order, in the order it accepted them. */
+  refunds: LedgerRefund[];
 }
 
 export interface LedgerView {
@@ -56,6 +79,8 @@ export interface LedgerView {
     pay_calls_by_client_sn: Record<string, number>;
     captures_by_client_sn: Record<string, number>;
     reversals_by_sn: Record<string, number>;
+    /** Refund movements per `<sn>/<refund_request_no>`: "no refund counted twice" = every value is 1. */
+    refunds_by_request: Record<string, number>;
     captured_fen: number;
     reversed_fen: number;
     refunded_fen: number;
@@ -82,6 +107,7 @@ export function buildLedger(
     pay_calls_by_client_sn: Object.fromEntries(book.payCalls),
     captures_by_client_sn: {},
     reversals_by_sn: {},
+    refunds_by_request: {},
     captured_fen: 0,
     reversed_fen: 0,
     refunded_fen: 0,
@@ -93,6 +119,11 @@ export function buildLedger(
     if (captures > 0)
       counters.captures_by_client_sn[o.client_sn] = (counters.captures_by_client_sn[o.client_sn] ?? 0) + captures;
     if (reversals > 0) counters.reversals_by_sn[o.sn] = reversals;
+    for (const m of o.movements) {
+      if (m.kind !== 'refund') continue;
+      const key = `${o.sn}/${m.refund_request_no ?? ''}`;
+      counters.refunds_by_request[key] = (counters.refunds_by_request[key] ?? 0) + 1;
+    }
     counters.captured_fen += o.captured_fen;
     counters.reversed_fen += o.reversed_fen;
     counters.refunded_fen += o.refunded_fen;
@@ -122,5 +153,19 @@ function ledgerOrder(order: Order): LedgerOrder {
     reversed_fen: reversed,
     refunded_fen: refunded,
     kept_fen: captured - reversed - refunded,
+    refunds: [...order.refunds.values()].map(ledgerRefund),
   };
+}
+
+function ledgerRefund(r: RefundRecord): LedgerRefund {
+  const view: LedgerRefund = {
+    refund_request_no: r.refundRequestNo,
+    amount_fen: r.amountFen,
+    state: r.state,
+    client_tsn: r.clientTsn,
+    requested_at: r.requestedAt,
+  };
+  if (r.state === 'landed' && r.settledAt !== undefined) view.landed_at = r.settledAt;
+  if (r.state === 'failed' && r.settledAt !== undefined) view.failed_at = r.settledAt;
+  return view;
 }

@@ -84,6 +84,21 @@ export class OrderBook {
     return this.byClient(terminalSn, clientSn) ?? (spans(clientSn) ? this.inMerchant(merchantSn, clientSn) : undefined);
   }
 
+  /** The order whose refund under this number the terminal (or its merchant, when `merchantWide`) made last. */
+  findByRefund(terminalSn: string, refundRequestNo: string, merchantSn: string, merchantWide = false) {
+    let found: Order | undefined;
+    let latest = -Infinity;
+    for (const order of this.bySn.values()) {
+      const mine = order.terminalSn === terminalSn || (merchantWide && order.merchantSn === merchantSn);
+      const at = order.refunds.get(refundRequestNo)?.requestedAt;
+      if (mine && at !== undefined && at >= latest) {
+        found = order;
+        latest = at;
+      }
+    }
+    return found;
+  }
+
   private inMerchant(merchantSn: string, clientSn: string): Order | undefined {
     return this.everyOrderOf.get(clientSn)?.find((o) => o.merchantSn === merchantSn);
   }

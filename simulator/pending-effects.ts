@@ -7,7 +7,8 @@ import type { OthersMeanwhile } from './unfriendly-scenarios';
  * somebody looked. Tests and the fuzz wait until `view()` is empty before they judge the books.
  */
 
-export type PendingKind = 'late-pay' | 'late-cancel' | 'late-revoke' | 'slow-cancel' | 'slow-revoke';
+export type PendingKind =
+  'late-pay' | 'late-cancel' | 'late-revoke' | 'late-refund' | 'slow-cancel' | 'slow-revoke' | 'slow-refund';
 
 export interface PendingEffect {
   kind: PendingKind;
@@ -16,6 +17,8 @@ export interface PendingEffect {
   clientSn: string;
   /** Absent for a late pay: its order does not exist yet. */
   sn?: string;
+  /** Refunds: the refund it is. */
+  refundRequestNo?: string;
   /** Slow reversals only: how other cancel/revoke calls on the order are answered until this lands. */
   othersMeanwhile?: OthersMeanwhile;
   /** Applies the effect as of `at` (its due time). */
@@ -29,6 +32,7 @@ export interface PendingView {
   terminal_sn: string;
   client_sn: string;
   sn?: string;
+  refund_request_no?: string;
 }
 
 export class PendingEffects {
@@ -54,12 +58,18 @@ export class PendingEffects {
     return this.effects.find((e) => e.sn === sn && e.othersMeanwhile !== undefined)?.othersMeanwhile;
   }
 
+  /** A reversal the gateway accepted (slow) is still to land on this order: refunds are refused meanwhile. */
+  reversalAccepted(sn: string): boolean {
+    return this.effects.some((e) => e.sn === sn && (e.kind === 'slow-cancel' || e.kind === 'slow-revoke'));
+  }
+
   view(): PendingView[] {
     return [...this.effects]
       .sort((a, b) => a.dueAt - b.dueAt)
       .map((e) => {
         const v: PendingView = { kind: e.kind, due_at: e.dueAt, terminal_sn: e.terminalSn, client_sn: e.clientSn };
         if (e.sn !== undefined) v.sn = e.sn;
+        if (e.refundRequestNo !== undefined) v.refund_request_no = e.refundRequestNo;
         return v;
       });
   }

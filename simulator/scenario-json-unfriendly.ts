@@ -9,6 +9,7 @@ import type {
   LateArrival,
   OddAnswer,
   OthersMeanwhile,
+  SlowRefund,
   SlowReversal,
 } from './unfriendly-scenarios';
 
@@ -46,6 +47,20 @@ export function slowReversal(o: Obj, path: string): SlowReversal {
   }
   if (o.reply !== undefined) r.reply = oneOf(o.reply, `${path}.reply`, REPLIES);
   if (o.othersMeanwhile !== undefined) r.othersMeanwhile = oneOf(o.othersMeanwhile, `${path}.othersMeanwhile`, OTHERS);
+  return r;
+}
+
+const REFUND_REPLIES: readonly NonNullable<SlowRefund['reply']>[] = ['in-progress', 'success', 'error', ...FAULTS];
+
+export function slowRefund(o: Obj, path: string): SlowRefund {
+  keys(o, path, ['effectAfterMs', 'meanwhile', 'reply', 'outcome']);
+  const r: SlowRefund = {};
+  if (o.effectAfterMs !== undefined) r.effectAfterMs = ms(o.effectAfterMs, `${path}.effectAfterMs`);
+  if (o.meanwhile !== undefined) {
+    r.meanwhile = oneOf(o.meanwhile, `${path}.meanwhile`, ['unchanged', 'REFUND_INPROGRESS', 'REFUND_ERROR'] as const);
+  }
+  if (o.reply !== undefined) r.reply = oneOf(o.reply, `${path}.reply`, REFUND_REPLIES);
+  if (o.outcome !== undefined) r.outcome = oneOf(o.outcome, `${path}.outcome`, ['refunded', 'failed'] as const);
   return r;
 }
 

@@ -1,6 +1,13 @@
 import type { Obj } from './json-checks';
 import { bool, keys, list, ms, object, oneOf, str } from './json-checks';
-import { echoMismatch, existingOrder, lateArrival, oddAnswer, slowReversal } from './scenario-json-unfriendly';
+import {
+  echoMismatch,
+  existingOrder,
+  lateArrival,
+  oddAnswer,
+  slowRefund,
+  slowReversal,
+} from './scenario-json-unfriendly';
 import type { ActionStep, PayScenario, QueryStep, RefundStep, Scenario, Settle } from './scenarios';
 import { FAULTS } from './scenarios';
 
@@ -9,9 +16,10 @@ export { ScenarioError } from './json-checks';
 const PAY_RESULTS = ['PAY_SUCCESS', 'PAY_FAIL', 'PAY_IN_PROGRESS', 'PAY_FAIL_ERROR', 'PAY_FAIL_IN_PROGRESS'];
 const FORCED = ['CANCEL_IN_PROGRESS', 'CANCEL_ERROR', 'CANCEL_ABORT_ERROR', 'CANCEL_ABORT_IN_PROGRESS'];
 const RUN = ['normal', 'CANCEL_SUCCESS', 'CANCEL_ABORT_SUCCESS'];
+const FORCED_REFUND = ['REFUND_IN_PROGRESS', 'REFUND_ERROR', 'REFUND_FAIL'];
 const SCENARIO_KEYS = [
   ...['pay', 'query', 'cancel', 'revoke', 'refund', 'abortTo', 'latencyMs', 'dayEndsAfterPay'],
-  ...['clientSnScope', 'existingOrder', 'echoMismatch'],
+  ...['clientSnScope', 'existingOrder', 'echoMismatch', 'refundRepeat'],
 ];
 
 /** Checks an untrusted JSON value against the Scenario shape (unknown keys are rejected to catch typos). */
@@ -32,6 +40,7 @@ export function parseScenario(value: unknown): Scenario {
   }
   if (o.existingOrder !== undefined) s.existingOrder = existingOrder(o.existingOrder, 'existingOrder', settle);
   if (o.echoMismatch !== undefined) s.echoMismatch = echoMismatch(o.echoMismatch, 'echoMismatch');
+  if (o.refundRepeat !== undefined) s.refundRepeat = oneOf(o.refundRepeat, 'refundRepeat', ['echo', 'noop'] as const);
   return s;
 }
 
@@ -65,7 +74,13 @@ function queryStep(v: unknown, path: string): QueryStep {
 }
 
 function refundStep(v: unknown, path: string): RefundStep {
-  return v === 'normal' ? v : odd(object(v, path), path);
+  if (typeof v === 'string') return oneOf(v, path, ['normal', ...FORCED_REFUND]) as RefundStep;
+  const o = object(v, path);
+  if ('odd' in o) return odd(o, path);
+  if ('lateMs' in o) return lateArrival(o, path);
+  if ('fault' in o) return faultStep(o, path);
+  if ('answer' in o) return forcedAnswer(o, path, FORCED_REFUND) as RefundStep;
+  return slowRefund(o, path);
 }
 
 function actionStep(v: unknown, path: string): ActionStep {
@@ -75,13 +90,17 @@ function actionStep(v: unknown, path: string): ActionStep {
   if ('lateMs' in o) return lateArrival(o, path);
   if ('fault' in o) return faultStep(o, path);
   if (!('answer' in o)) return slowReversal(o, path);
+  return forcedAnswer(o, path, FORCED) as ActionStep;
+}
+
+function forcedAnswer(o: Obj, path: string, answers: readonly string[]) {
   keys(o, path, ['answer', 'errorCode', 'errorMessage']);
   const step: { answer: string; errorCode?: string; errorMessage?: string } = {
-    answer: oneOf(o.answer, `${path}.answer`, FORCED),
+    answer: oneOf(o.answer, `${path}.answer`, answers),
   };
   if (o.errorCode !== undefined) step.errorCode = str(o.errorCode, `${path}.errorCode`);
   if (o.errorMessage !== undefined) step.errorMessage = str(o.errorMessage, `${path}.errorMessage`);
-  return step as ActionStep;
+  return step;
 }
 
 function odd(o: Obj, path: string): { odd: ReturnType<typeof oddAnswer> } {

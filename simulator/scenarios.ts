@@ -1,4 +1,11 @@
-import type { EchoMismatch, ExistingOrder, LateArrival, OddAnswer, SlowReversal } from './unfriendly-scenarios';
+import type {
+  EchoMismatch,
+  ExistingOrder,
+  LateArrival,
+  OddAnswer,
+  SlowRefund,
+  SlowReversal,
+} from './unfriendly-scenarios';
 
 /**
  * Scenario model: how the simulated gateway behaves for one order (attached to its client_sn before pay).
@@ -71,8 +78,22 @@ export type ActionStep =
 /** One query call: normal, or a fault (commit default true: the query counted towards `afterQueries`). */
 export type QueryStep = 'normal' | { fault: Fault; commit?: boolean } | { odd: OddAnswer };
 
-/** One refund call. */
-export type RefundStep = 'normal' | { odd: OddAnswer };
+/** Refund answers that leave the order unchanged (nothing is refunded). */
+export type ForcedRefundAnswer = 'REFUND_IN_PROGRESS' | 'REFUND_ERROR' | 'REFUND_FAIL';
+
+/**
+ * One refund call. 'normal' runs the real refund. A forced answer is sent without data and refunds nothing.
+ * A fault with commit (default true) runs the refund, then loses the answer; `odd` answers any code; `lateMs`
+ * reaches the books late; any other object is a SlowRefund.
+ */
+export type RefundStep =
+  | 'normal'
+  | ForcedRefundAnswer
+  | { answer: ForcedRefundAnswer; errorCode?: string; errorMessage?: string }
+  | { fault: Fault; commit?: boolean }
+  | { odd: OddAnswer }
+  | LateArrival
+  | SlowRefund;
 
 export interface Scenario {
   pay?: PayScenario;
@@ -97,6 +118,11 @@ export interface Scenario {
   clientSnScope?: 'terminal' | 'merchant';
   existingOrder?: ExistingOrder;
   echoMismatch?: EchoMismatch;
+  /**
+   * A repeat of a completed refund (same refund_request_no, same amount): `echo` (default) answers
+   * REFUND_SUCCESS again, `noop` answers FAIL + UPAY_REFUND_ORDER_NOOP. Neither moves money (reference §6.3).
+   */
+  refundRepeat?: 'echo' | 'noop';
 }
 
 export const UPAY_TCP_ORDER_NOT_REFUNDABLE: ActionStep = {

@@ -8,7 +8,7 @@ import type { CheckinFaultMode } from './checkin-faults';
 import { CheckinFaults } from './checkin-faults';
 import { createClock } from './clock';
 import { handleControl } from './control';
-import { endpointFor, terminalEndpointFor } from './endpoints';
+import { endpointFor, terminalEndpointFor, unknownPath } from './endpoints';
 import { sendJson } from './http-io';
 import type { RequestLogEntry } from './ledger';
 import { buildLedger } from './ledger';
@@ -19,6 +19,7 @@ import type { Scenario } from './scenarios';
 import type { RunningSimulator, SimulatorOptions } from './simulator-api';
 import { serveTerminalApi } from './terminal-api';
 import { TerminalKeys } from './terminal-keys';
+import { serveUploadLog, UPLOAD_LOG_PATH } from './upload-log';
 import { DEMO_VENDOR, vendorKeys } from './vendors';
 
 export type { RunningSimulator, SimulatorOptions } from './simulator-api';
@@ -84,8 +85,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (path.startsWith('/_sim/')) return handleControl(controlDeps, req, res, path);
     const endpoint = endpointFor(path);
     const terminalEndpoint = terminalEndpointFor(path);
-    if (!endpoint && !terminalEndpoint) return sendJson(res, 404, { error: 'not found' });
+    const uploadLog = path === UPLOAD_LOG_PATH;
+    // Not simulated (precreate) or unknown: the upay error envelope, never a bare 404 (§3.2: 400 = client error).
+    if (!endpoint && !terminalEndpoint && !uploadLog) return sendJson(res, 200, unknownPath(path));
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
+    if (uploadLog) return serveUploadLog(apiDeps, req, res);
     if (terminalEndpoint) return serveTerminalApi(terminalDeps, terminalEndpoint, req, res);
     if (endpoint) return serveApi(apiDeps, endpoint, req, res);
   };

@@ -16,7 +16,7 @@ import type { RequestLogEntry } from './ledger';
 import type { Fault } from './scenarios';
 import type { TerminalKeys } from './terminal-keys';
 import type { FieldRule } from './validation';
-import { checkFields } from './validation';
+import { checkFields, withoutNulls } from './validation';
 
 /**
  * POST /terminal/activate and /terminal/checkin (reference §4.1, §4.2). Both answer with the credentials directly
@@ -100,8 +100,9 @@ function activate(
   if (auth.sn !== undefined) entry.vendor_sn = auth.sn;
   if (!auth.ok) return { envelope: clientError(auth.errorCode) };
   entry.signature_valid = true;
-  const body = parseJsonObject(raw);
-  if (!body) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const parsed = parseJsonObject(raw);
+  if (!parsed) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const body = withoutNulls(parsed);
   const invalid = checkFields(body, ACTIVATE_RULES);
   if (invalid) return { envelope: clientError('INVALID_PARAMS', invalid) };
   const req = body as unknown as ActivateRequestWire;
@@ -125,8 +126,9 @@ function checkin(
   if (!auth.ok) return { envelope: clientError(auth.errorCode) };
   entry.signature_valid = true;
   entry.signed_with = auth.role;
-  const body = parseJsonObject(raw);
-  if (!body) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const parsed = parseJsonObject(raw);
+  if (!parsed) return { envelope: clientError('INVALID_PARAMS', '请求体必须是JSON对象') };
+  const body = withoutNulls(parsed);
   // As on /upay/v2/*: the header names the key that signed the body; a body for another terminal is not covered.
   if (body.terminal_sn !== undefined && body.terminal_sn !== auth.sn) return { envelope: clientError('ILLEGAL_SIGN') };
   const invalid = checkFields(body, CHECKIN_RULES);

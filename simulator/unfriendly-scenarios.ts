@@ -57,6 +57,26 @@ export interface SlowReversal {
   othersMeanwhile?: OthersMeanwhile;
 }
 
+/**
+ * A refund the gateway accepts now and completes later (REFUND_IN_PROGRESS, then settled). Repeats and refusals
+ * are answered as usual and schedule nothing. While it is pending the amount is reserved (other refunds see less
+ * to refund) and reversals are refused.
+ */
+export interface SlowRefund {
+  /** The refund lands (or fails) this long after the call, on the simulator clock. Default 0: at once. */
+  effectAfterMs?: number;
+  /** What queries show until then: the order as it was (`unchanged`, default), REFUND_INPROGRESS or REFUND_ERROR. */
+  meanwhile?: 'unchanged' | 'REFUND_INPROGRESS' | 'REFUND_ERROR';
+  /**
+   * This call's answer: `in-progress` (REFUND_IN_PROGRESS with the order as it shows; default when delayed),
+   * `success` (REFUND_SUCCESS and the order as it will be, before the books show it; default at once), `error`
+   * (REFUND_ERROR, no data), or a fault (the answer is lost).
+   */
+  reply?: 'in-progress' | 'success' | 'error' | Fault;
+  /** How it ends: `refunded` (default: the money goes back) or `failed` (nothing moves; REFUND_ERROR flow). */
+  outcome?: 'refunded' | 'failed';
+}
+
 /** Statuses an order made by someone else can be found in. */
 export type ExistingStatus = 'PAID' | 'CREATED' | 'PAY_CANCELED';
 

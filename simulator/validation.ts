@@ -39,6 +39,8 @@ const RULES: Record<ServedEndpoint, Record<string, FieldRule>> = {
     refund_request_no: { max: 20, required: true },
     refund_amount: { max: 10, required: true, amount: true },
     operator: { max: 64, required: true },
+    // DOC-M only ("商户退款流水号"), removed in DOC-D (§4.6): accepted, and echoed as the answer's client_tsn.
+    client_tsn: { max: 32 },
   },
 };
 
@@ -48,9 +50,19 @@ const NON_SCALAR = new Set(['extended', 'goods_details']);
 export function validateRequest(endpoint: ServedEndpoint, body: Record<string, unknown>): string | undefined {
   const invalid = checkFields(body, RULES[endpoint]);
   if (invalid) return invalid;
-  if (endpoint !== 'pay' && !body.sn && !body.client_sn) return 'sn与client_sn不能同时为空';
+  // A query may name only its refund (DOC-D query.md; OMNI sends terminal_sn + refund_request_no alone).
+  const byRefund = endpoint === 'query' && !!body.refund_request_no;
+  if (endpoint !== 'pay' && !body.sn && !body.client_sn && !byRefund) return 'sn与client_sn不能同时为空';
   if ((body.longitude === undefined) !== (body.latitude === undefined)) return 'longitude与latitude必须同时出现';
   return undefined;
+}
+
+/**
+ * The body without its `null` fields: a client that serialises an unset optional field as JSON null (the Java and
+ * Python demos' maps, Omnipay's arrays) means "absent". A required field sent as null is then missing.
+ */
+export function withoutNulls(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
 /** Every scalar a string (`extended`/`goods_details` excepted), then the rules in order; the first problem wins. */

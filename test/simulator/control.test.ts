@@ -24,10 +24,14 @@ describe('simulator control endpoints', () => {
     expect(await control(sim, 'GET', '/_sim/health')).toEqual({ status: 200, json: { status: 'ok' } });
   });
 
-  it('answers 404 for unknown paths, including precreate which is not simulated', async () => {
-    for (const path of ['/upay/v2/nope', '/upay/v2/precreate', '/', '/_sim/nope']) {
-      expect((await control(sim, 'POST', path, {})).status).toBe(404);
+  it('answers unknown paths, precreate included, with the upay client-error envelope', async () => {
+    for (const path of ['/upay/v2/nope', '/upay/v2/precreate', '/']) {
+      expect(await control(sim, 'POST', path, {})).toEqual({
+        status: 200,
+        json: { result_code: '400', error_code: 'INVALID_PARAMS', error_message: `不支持的接口: ${path}` },
+      });
     }
+    expect((await control(sim, 'POST', '/_sim/nope', {})).status).toBe(404);
   });
 
   it('sets a scenario over HTTP', async () => {

@@ -167,11 +167,12 @@ describe('POST /terminal/activate', () => {
     });
   });
 
-  it('answers 405 for GET and 404 for /terminal/uploadLog (not simulated)', async () => {
+  it('answers 405 for GET; /terminal/uploadLog wants a terminal signature', async () => {
     const get = await request(`${sim.url}/terminal/activate`);
     await get.body.dump();
     expect(get.statusCode).toBe(405);
     const upload = await postRaw(sim, '/terminal/uploadLog', 'x', undefined);
-    expect(upload.status).toBe(404);
+    expect(upload.status).toBe(200);
+    expect(JSON.parse(upload.text)).toMatchObject({ result_code: '400', error_code: 'ILLEGAL_SIGN' });
   });
 });
