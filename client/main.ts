@@ -1,12 +1,20 @@
 /**
- * `npm run client -- <command> [flags]`: pay, status, revoke, resolve, activate, checkin. Prints one JSON object.
- * Exit codes: 0 ok (pay: PAID), 2 invalid input, 3 not paid / refused, 4 outcome not known yet or
+ * `npm run client -- <command> [flags]`: pay, status, abort, revoke, recheck, resolve, activate, checkin. Prints one JSON object.
+ * Exit codes: 0 ok (pay: PAID; abort: nothing taken), 2 invalid input, 3 not paid / refused, 4 outcome not known yet or
  * NEEDS_ATTENTION, 1 anything else (e.g. Temporal unreachable).
  */
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { FLAG_OF_FIELD, parse, payRequestOf, resolveRequestOf, revokeRequestOf, type CliValues } from './cli-args';
+import {
+  FLAG_OF_FIELD,
+  parse,
+  payRequestOf,
+  recheckRequestOf,
+  resolveRequestOf,
+  revokeRequestOf,
+  type CliValues,
+} from './cli-args';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { PaymentsClient, type PaymentRef } from './payments-client';
 import { ActivationFailedError, activate, type ActivateRequest } from './activate';
@@ -18,6 +26,11 @@ const USAGE = `usage: npm run client -- <command> [flags]
   pay     --client-sn C --amount FEN --dynamic-id BARCODE --subject S --operator O
           [--terminal-sn T] [--description D] [--reflect R] [--payway N] [--wait-ms MS] [--timing JSON]
   status  --client-sn C [--terminal-sn T]
+  abort   --client-sn C [--terminal-sn T] [--wait-ms MS]
+          the customer walked away: Temporal cancellation = "do not take this money"; prints what the money did
+          (exit 0: nothing taken; 3: PAID, use revoke; 4: outcome not known yet or NEEDS_ATTENTION)
+  recheck --client-sn C --operator O [--note N] [--terminal-sn T] [--signal]
+          the customer says the money moved: the saga queries the gateway now and acts on the answer
   revoke  --client-sn C --operator O --reason R [--terminal-sn T] [--signal]
   resolve --client-sn C --operator O --note N [--terminal-sn T]
           --resolution PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE
@@ -71,9 +84,10 @@ function activateRequestOf(v: CliValues): { request: ActivateRequest; keyStoreFi
 }
 
 async function connect(): Promise<{ client: Client; payments: PaymentsClient; close: () => Promise<void> }> {
+  const dataConverter = dataConverterFromEnv(); // PAYLOAD_ENCRYPTION_* checked before connecting
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
-  const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
+  const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter });
   return {
     client,
     payments: new PaymentsClient(client, taskQueue()),
@@ -92,6 +106,8 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
   const inputs = {
     pay: () => payRequestOf(v, process.env.SQB_TERMINAL_SN),
     status: () => refOf(v),
+    abort: () => refOf(v),
+    recheck: () => ({ ref: refOf(v), request: recheckRequestOf(v) }),
     revoke: () => ({ ref: refOf(v), request: revokeRequestOf(v) }),
     resolve: () => ({ ref: refOf(v), request: resolveRequestOf(v) }),
     activate: () => activateRequestOf(v),
@@ -131,6 +147,25 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
         const ref = inputs.status();
         const status = await payments.status(ref);
         print({ workflowId: paymentWorkflowId(ref.terminalSn, ref.clientSn), state: status.state, status });
+        return EXIT.ok;
+      }
+      case 'abort': {
+        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
+        const result = await payments.abort(inputs.abort(), waitMs !== undefined ? { waitMs } : {});
+        print(result);
+        if (!result.settled || result.state === 'NEEDS_ATTENTION') return EXIT.unknown;
+        return ['FAILED', 'CANCELED', 'REVOKED'].includes(result.state) ? EXIT.ok : EXIT.notPaid;
+      }
+      case 'recheck': {
+        const { ref, request } = inputs.recheck();
+        const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
+        if (v.signal) {
+          await payments.recheckBySignal(ref, request);
+          print({ workflowId, signal: 'recheck', sent: true });
+          return EXIT.ok;
+        }
+        const recheck = await payments.recheck(ref, request);
+        print({ workflowId, state: (await payments.status(ref)).state, recheck });
         return EXIT.ok;
       }
       case 'revoke': {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { payloadEncryptionProblems } from '../codec/encryption-codec';
 import { TASK_QUEUE } from '../workflows/types';
 
 /** One terminal this worker may sign for. The key never leaves the worker process. */
@@ -142,6 +143,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
   if (!/^[\x21-\x7E]{1,200}$/.test(taskQueue))
     problems.push('TEMPORAL_TASK_QUEUE must be 1-200 printable ASCII characters');
+  problems.push(...payloadEncryptionProblems(env)); // before connecting: no key never means plaintext by accident
   if (problems.length > 0) throw new ConfigError(problems);
   return { apiDomain, terminals, taskQueue, ...(keyStoreFile ? { keyStoreFile } : {}) };
 }

@@ -10,6 +10,7 @@ import { createPaymentWorker } from '../../worker/create-worker';
 import { TERMINAL_KEY, TERMINAL_SN, newPayment, useSagaStack } from '../helpers/saga-stack';
 
 const KEY = randomBytes(32);
+const TOKEN = randomBytes(32).toString('hex');
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
 
 describe('payload encryption codec', () => {
@@ -73,9 +74,16 @@ describe('payload encryption codec', () => {
         new Client({ connection, dataConverter: { payloadCodecs: [codec] } }),
         taskQueue,
       );
-      const request = newPayment();
-      const { status } = await worker.runUntil(payments.pay(request));
+      // A barcode of its own, so finding it anywhere means it leaked from this payment.
+      const request = newPayment({ dynamicId: `13${Date.now()}`.slice(0, 18) });
+      // The status query (what the CLI, the Web UI's Queries tab and the checkout read) has no barcode.
+      const { status, queried } = await worker.runUntil(async () => {
+        const { status } = await payments.pay(request);
+        return { status, queried: await payments.status(request) };
+      });
       expect(status.state).toBe('PAID');
+      expect(JSON.stringify(queried)).not.toContain(request.dynamicId);
+      expect(JSON.stringify(status)).not.toContain(request.dynamicId);
 
       // What the server holds, read without the codec.
       const raw = new Client({ connection });
@@ -89,25 +97,35 @@ describe('payload encryption codec', () => {
       const lists = payloadLists(history);
       expect(lists.length).toBeGreaterThan(3);
       for (const p of lists.flat()) expect(text(p.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+      // Nowhere in the stored history (payloads, failures, markers, attributes) is the barcode readable.
+      expect(readableTexts(history).filter((t) => t.includes(request.dynamicId))).toEqual([]);
 
-      // The Web UI's codec endpoint: POST /decode with proto-JSON payloads.
-      const server = createCodecServer(codec, 'http://localhost:8233');
+      // The Web UI's codec endpoint: POST <endpoint>/decode with proto-JSON payloads, the endpoint
+      // carrying the token (the UI keeps the endpoint's path and adds /decode?preserveStorageRefs=true).
+      const server = createCodecServer({ codec, token: TOKEN, allowedOrigins: ['http://localhost:8233'] });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/decode`;
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${TOKEN}`;
       const wire = {
         metadata: Object.fromEntries(
           Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
         ),
         data: Buffer.from(input.data!).toString('base64'),
       };
-      const res = await fetch(url, {
+      const res = await fetch(`${endpoint}/decode?preserveStorageRefs=true`, {
         method: 'POST',
         body: JSON.stringify({ payloads: [wire] }),
-        headers: { 'X-Namespace': 'default' },
+        headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
       });
-      expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+      expect(res.status).toBe(200);
       const { payloads } = (await res.json()) as { payloads: { data: string }[] };
       expect(Buffer.from(payloads[0]!.data, 'base64').toString()).toContain(request.clientSn);
+      // Without the token: refused.
+      const refused = await fetch(endpoint.replace(`/${TOKEN}`, '/decode'), {
+        method: 'POST',
+        body: JSON.stringify({ payloads: [wire] }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(refused.status).toBe(401);
       server.close();
       await connection.close();
       await nativeConnection.close();
@@ -130,6 +148,19 @@ function payloadLists(value: unknown): RawPayload[][] {
       if (k === 'payloads' && Array.isArray(child)) found.push(child as RawPayload[]);
       else walk(child);
     }
+  };
+  walk(value);
+  return found;
+}
+
+/** Every string, and every byte array read as UTF-8, anywhere in a history. */
+function readableTexts(value: unknown): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') found.push(v);
+    else if (v instanceof Uint8Array) found.push(Buffer.from(v).toString('utf8'));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
   };
   walk(value);
   return found;
