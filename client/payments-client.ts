@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../workflows/definitions';
+import { paymentSummary } from '../workflows/details';
 import type { paymentSaga } from '../workflows/payment-saga';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, TerminalSnKey } from '../workflows/search-attributes';
 import {
@@ -78,6 +79,7 @@ export class PaymentsClient {
         { key: TerminalSnKey, value: request.terminalSn },
         { key: AmountFenKey, value: request.amountFen },
       ],
+      staticSummary: paymentSummary(request), // the Web UI's list: "¥12.34 · coffee · terminal … · client_sn …"
     });
     let status: PaymentStatus;
     try {

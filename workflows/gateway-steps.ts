@@ -1,6 +1,14 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  inWorkflowContext,
+  proxyActivities,
+  setCurrentDetails,
+} from '@temporalio/workflow';
 import type { OrderRef, PayInput, PaymentActivities } from '../activities/payment-activities';
-import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation } from './types';
+import { callSummary, currentDetails, nextCall } from './details';
+import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation, type PaymentStatus } from './types';
 
 /**
  * Activity options. Every gateway activity runs once (maximumAttempts 1): the saga owns the retry
@@ -17,19 +25,43 @@ export const ACTIVITY_TIMEOUTS_MS: Record<'pay' | 'query' | 'cancel' | 'revoke',
 
 const HEARTBEAT_TIMEOUT = '10 seconds';
 
-/** One proxy per operation, each with its own startToClose; every gateway activity runs once. */
+/**
+ * This workflow's payment, as SagaState last showed it (showInWebUi). Module state is per workflow
+ * execution: SDK 1.24 loads the workflow modules once per execution (the activator's own module
+ * cache), on replay too, so this is as deterministic as the SagaState it points at.
+ */
+let shown: PaymentStatus | undefined;
+
+/**
+ * A proxy per call, each operation with its own startToClose, and the call's step as its summary
+ * (the Web UI's event history and timeline: "confirm query 4", "cancel #3 of the schedule"). The
+ * summary is user metadata on the command: replay does not compare it (core checks activity id
+ * and type only). Every gateway activity runs once.
+ */
 function proxyFor(operation: keyof typeof ACTIVITY_TIMEOUTS_MS) {
+  const { step, attempt } = nextCall(shown ?? { state: 'PAYING', calls: [] }, operation);
   return proxyActivities<PaymentActivities>({
     startToCloseTimeout: ACTIVITY_TIMEOUTS_MS[operation],
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 1 },
+    summary: callSummary(step, attempt),
   });
 }
 
-const pay = proxyFor('pay');
-const query = proxyFor('query');
-const cancel = proxyFor('cancel');
-const revoke = proxyFor('revoke');
+/**
+ * Called by SagaState whenever the payment's status changes: the Web UI's current details follow
+ * it (details.ts; not a command, read by the UI through the SDK's metadata query), and the next
+ * activity is named from it. Cosmetic, so it never fails the workflow task.
+ */
+export function showInWebUi(status: PaymentStatus, barcode: string | undefined): void {
+  shown = status;
+  if (!inWorkflowContext()) return; // SagaState in a unit test
+  try {
+    setCurrentDetails(currentDetails(status, Date.now(), barcode));
+  } catch {
+    setCurrentDetails(`${status.state} (the details could not be rendered; the Queries tab → status has them)`);
+  }
+}
 
 /**
  * An activity that failed (worker crash, timeout, unexpected error) tells nothing about the money:
@@ -60,8 +92,8 @@ async function guarded(
 }
 
 export const gateway = {
-  pay: (input: PayInput) => guarded('pay', () => pay.payOrder(input)),
-  query: (ref: OrderRef) => guarded('query', () => query.queryOrder(ref)),
-  cancel: (ref: OrderRef) => guarded('cancel', () => cancel.cancelOrder(ref)),
-  revoke: (ref: OrderRef & { sendBy?: number }) => guarded('revoke', () => revoke.revokeOrder(ref)),
+  pay: (input: PayInput) => guarded('pay', () => proxyFor('pay').payOrder(input)),
+  query: (ref: OrderRef) => guarded('query', () => proxyFor('query').queryOrder(ref)),
+  cancel: (ref: OrderRef) => guarded('cancel', () => proxyFor('cancel').cancelOrder(ref)),
+  revoke: (ref: OrderRef & { sendBy?: number }) => guarded('revoke', () => proxyFor('revoke').revokeOrder(ref)),
 };

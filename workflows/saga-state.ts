@@ -2,6 +2,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from './search-attributes';
 import { anotherOrder } from './decisions';
+import { showInWebUi } from './gateway-steps';
 import {
   IllegalTransitionError,
   findTransition,
@@ -88,6 +89,7 @@ export class SagaState {
   /** Called once at start: fills in attributes the starter did not set (CLI and UI starts). */
   init(): void {
     this.publish(this.status);
+    this.show();
   }
 
   /** Moves the payment, if the table has this row. */
@@ -98,6 +100,7 @@ export class SagaState {
     if (row.checkAtClose) this.closeCheckDue = true;
     this.status.state = to;
     this.publish(this.status);
+    this.show();
   }
 
   /** Applies what a phase decided the money did. */
@@ -122,6 +125,7 @@ export class SagaState {
     const foreign = this.anotherOrder(result) !== undefined;
     if (result.order && !foreign) this.ownOrderSeen = true;
     if (!this.status.sn && result.order?.sn && !foreign) this.status.sn = result.order.sn;
+    this.show();
     return result;
   }
 
@@ -175,6 +179,7 @@ export class SagaState {
   /** A message that cannot be honoured; signals cannot be refused, so it is kept for the operator. */
   ignore(name: IgnoredMessage['name'], why: string): void {
     this.status.ignored.push({ at: Date.now(), name, why });
+    this.show();
   }
 
   requestRevoke(request: RevokeRequest, via: RevokeRecord['via']): RevokeRecord {
@@ -187,6 +192,7 @@ export class SagaState {
       status: 'PENDING',
     };
     this.status.revoke = record;
+    this.show();
     return record;
   }
 
@@ -196,6 +202,7 @@ export class SagaState {
     this.assertRevokeMove(revoke?.status ?? 'NONE', to);
     revoke!.status = to;
     if (detail !== undefined) revoke!.detail = detail;
+    this.show();
   }
 
   /** The gateway's word at the check before close, kept beside an operator's resolution (R7). */
@@ -206,6 +213,7 @@ export class SagaState {
   /** A note on the revoke without changing it (e.g. nothing was sent because the order was already reversed). */
   noteRevoke(detail: string): void {
     if (this.status.revoke) this.status.revoke.detail = detail;
+    this.show();
   }
 
   requestResolve(request: ResolveRequest): void {
@@ -242,6 +250,12 @@ export class SagaState {
   /** The workflow has done all it will do. */
   markClosed(): void {
     this.status.settledAt = Date.now();
+    this.show();
+  }
+
+  /** The Web UI's view follows every change: current details, the next activity's summary (details.ts). */
+  private show(): void {
+    showInWebUi(this.status, this.request.dynamicId);
   }
 
   private assertRevokeMove(from: RevokeStatus | 'NONE', to: RevokeStatus): void {
