@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { parse } from 'yaml';
+import { CODEC_SERVER_VARIABLES } from '../../codec/server';
 import { loadWorkerConfig } from '../../worker/config';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/toolchain/dev-server';
 import { PAYMENT_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -347,6 +348,11 @@ describe('docker-compose.yml', () => {
 
     it('documents every ${VARIABLE} docker-compose.yml interpolates', () => {
       const names = [...interpolatedNames(readText('docker-compose.yml'))];
+      expect(names.filter((name) => !envExample.documented.has(name))).toEqual([]);
+    });
+
+    it('documents every variable the codec server reads (CODEC_SERVER_*, PAYLOAD_*)', () => {
+      const names = [...CODEC_SERVER_VARIABLES, ...PAYLOAD_VARIABLES];
       expect(names.filter((name) => !envExample.documented.has(name))).toEqual([]);
     });
 

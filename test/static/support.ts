@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { PAYLOAD_ENCRYPTION_VARIABLES } from '../../codec/encryption-codec';
 import { WORKER_SQB_VARIABLES } from '../../worker/config';
 import { OPS_VARIABLE_NAMES } from '../../worker/ops-config';
 import { TUNING_VARIABLE_NAMES } from '../../worker/tuning';
@@ -159,12 +160,8 @@ export function loadEnvExample(): EnvExample {
  */
 export const WORKER_OPERATION_VARIABLES = [...OPS_VARIABLE_NAMES, ...TUNING_VARIABLE_NAMES];
 
-/** codec/encryption-codec.ts `codecFromEnv`. */
-export const PAYLOAD_VARIABLES = [
-  'PAYLOAD_ENCRYPTION_KEY',
-  'PAYLOAD_ENCRYPTION_KEY_ID',
-  'PAYLOAD_ENCRYPTION_OLD_KEYS',
-] as const;
+/** What codec/encryption-codec.ts `payloadEncryptionFromEnv` reads (worker, client, codec server). */
+export const PAYLOAD_VARIABLES = PAYLOAD_ENCRYPTION_VARIABLES;
 
 /** Prefix of @temporalio/envconfig's gRPC header variables (TEMPORAL_GRPC_META_<HEADER>). */
 export const GRPC_META_PREFIX = 'TEMPORAL_GRPC_META_';
