@@ -11,6 +11,7 @@ import type { StoredTerminal, TerminalKeyStore } from '../activities/keys/key-st
 import { MemoryKeyStore } from '../activities/keys/memory-key-store';
 import { admitPayment } from '../activities/admission';
 import { createActivities } from '../activities/payment-activities';
+import { admitRefund, createRefundActivities } from '../activities/refund-activities';
 import type { GatewayOperation } from '../workflows/types';
 import { ConfigError, type WorkerConfig } from './config';
 import type { KeyRotationOptions } from './checkin-schedules';
@@ -114,6 +115,8 @@ export async function createPaymentWorker({
     activities: {
       admitPayment, // the saga's admission, its answer recorded in history
       ...createActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
+      admitRefund, // the refund workflow's admission and gateway calls (workflows/refund-saga.ts)
+      ...createRefundActivities({ gateway, ...(requestCheckin ? { onIllegalSign: requestCheckin } : {}) }),
       // Only a worker with a key store takes check-in tasks; on a shared task queue, another one will.
       ...(keyStore
         ? createCheckinActivities({ keyStore, checkin: (body, key) => checkinTerminal(terminalCalls, body, key) })

@@ -10,5 +10,15 @@ export const ClientSnKey = defineSearchAttributeKey('ClientSn', SearchAttributeT
 export const SnKey = defineSearchAttributeKey('Sn', SearchAttributeType.KEYWORD);
 export const TerminalSnKey = defineSearchAttributeKey('TerminalSn', SearchAttributeType.KEYWORD);
 export const AmountFenKey = defineSearchAttributeKey('AmountFen', SearchAttributeType.INT);
+/** A refund's state (workflows/refund-types.ts RefundState); refunds also carry ClientSn, Sn and TerminalSn. */
+export const RefundStateKey = defineSearchAttributeKey('RefundState', SearchAttributeType.KEYWORD);
 
-export const PAYMENT_SEARCH_ATTRIBUTES = [PaymentStateKey, ClientSnKey, SnKey, TerminalSnKey, AmountFenKey] as const;
+/** Every custom search attribute the workflows use (payments and refunds): what a namespace must register. */
+export const PAYMENT_SEARCH_ATTRIBUTES = [
+  PaymentStateKey,
+  ClientSnKey,
+  SnKey,
+  TerminalSnKey,
+  AmountFenKey,
+  RefundStateKey,
+] as const;

@@ -1,4 +1,5 @@
 import type { BizResponseWire, EnvelopeWire, OrderDataWire } from './models';
+import type { RefundOrderSnapshot } from '../../workflows/refund-types';
 import type { OrderSnapshot } from '../../workflows/types';
 
 /** The body was not a well-formed upay v2 envelope; `reason` says what was wrong (no body content). */
@@ -85,7 +86,7 @@ function toFen(value: string | undefined): number | undefined {
  * to check an answer against its request (money-rules R1): client_sn, terminal_sn, total_amount.
  */
 export function toOrderSnapshot(data: OrderDataWire): OrderSnapshot {
-  const snapshot: OrderSnapshot = { sn: data.sn, clientSn: data.client_sn, orderStatus: data.order_status };
+  const snapshot: RefundOrderSnapshot = { sn: data.sn, clientSn: data.client_sn, orderStatus: data.order_status };
   // Kept as sent (even empty): the saga compares it with the request's terminal (money-rules R1).
   if (data.terminal_sn !== undefined) snapshot.terminalSn = data.terminal_sn;
   if (data.status !== undefined) snapshot.flowStatus = data.status;
@@ -97,5 +98,6 @@ export function toOrderSnapshot(data: OrderDataWire): OrderSnapshot {
   if (data.trade_no) snapshot.tradeNo = data.trade_no;
   if (data.payway) snapshot.payway = data.payway;
   if (finish !== undefined) snapshot.finishTime = finish;
+  if (data.refund_request_no) snapshot.refundRequestNo = data.refund_request_no;
   return snapshot;
 }

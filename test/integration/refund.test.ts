@@ -1,0 +1,164 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { InvalidRequestError } from '../../client/errors';
+import { RefundsClient } from '../../client/refunds-client';
+import { refundStatusQuery } from '../../workflows/refund-definitions';
+import {
+  INVALID_REFUND_REQUEST,
+  REFUND_WORKFLOW_TYPE,
+  refundWorkflowId,
+  type RefundRequest,
+  type RefundStatus,
+  type RefundTimingOverrides,
+} from '../../workflows/refund-types';
+import { ClientSnKey, RefundStateKey, SnKey, TerminalSnKey } from '../../workflows/search-attributes';
+import { ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
+
+/** Short timing: a retry a second, a deadline in seconds, doubt 2 s. */
+const FAST_REFUND_TIMING: RefundTimingOverrides = {
+  retryDelaysMs: [1_000],
+  deadlineAfterMs: 6_000,
+  requestDoubtMs: 2_000,
+  checkIntervalMs: 300,
+};
+
+let counter = 0;
+function refundOf(clientSn: string, amountFen: number, overrides: Partial<RefundRequest> = {}): RefundRequest {
+  counter += 1;
+  return {
+    terminalSn: newPayment().terminalSn,
+    clientSn,
+    refundRequestNo: `R${Date.now().toString(36)}${counter}`.slice(0, 20),
+    amountFen,
+    operator: 'returns-desk-1',
+    reason: 'customer returned the goods',
+    timing: FAST_REFUND_TIMING,
+    ...overrides,
+  };
+}
+
+/** A paid order of `amountFen` (the payment saga, the real simulator). */
+async function paidOrder(stack: SagaStack, amountFen = 1234): Promise<string> {
+  const payment = newPayment({ amountFen });
+  const { status } = await stack.payments.pay(payment);
+  expect(status.state).toBe('PAID');
+  return payment.clientSn;
+}
+
+/** Refund movements in the simulator's books for one order. */
+function refundMovements(stack: SagaStack, clientSn: string) {
+  return (ledgerOrder(stack.sim, clientSn)?.movements ?? []).filter((m) => m.kind === 'refund');
+}
+
+/** The status query and the search attributes agree; ClientSn is the payment's. */
+async function expectAttributes(stack: SagaStack, status: RefundStatus): Promise<void> {
+  const handle = stack.client.workflow.getHandle(refundWorkflowId(status));
+  const live = await handle.query(refundStatusQuery);
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  expect(attributes.get(RefundStateKey)).toBe(live.state);
+  expect(attributes.get(ClientSnKey)).toBe(status.clientSn);
+  expect(attributes.get(TerminalSnKey)).toBe(status.terminalSn);
+  if (live.sn) expect(attributes.get(SnKey)).toBe(live.sn);
+}
+
+describe('refund workflow (issue #16) against the simulator', () => {
+  const stack = useSagaStack();
+  let refunds: RefundsClient;
+  beforeAll(() => {
+    refunds = new RefundsClient(stack.client, stack.taskQueue);
+  });
+
+  it('refunds a paid order in full: REFUNDED, the order REFUNDED at the gateway, one refund movement', async () => {
+    const clientSn = await paidOrder(stack);
+    const request = refundOf(clientSn, 1234);
+    const { status, outcomeKnown } = await refunds.refund(request);
+    expect(outcomeKnown).toBe(true);
+    expect(status).toMatchObject({ state: 'REFUNDED', order: { orderStatus: 'PAID', netAmountFen: 1234 } });
+    expect(status.calls.map((c) => c.step)).toEqual(['look-query', 'refund']);
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({
+      order_status: 'REFUNDED',
+      refunded_fen: 1234,
+      kept_fen: 0,
+    });
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+    const final = await refunds.result(request);
+    expect(final.settledAt).toBeDefined();
+    await expectAttributes(stack, final);
+  });
+
+  it('refunds part, then another part under a new refund_request_no: PARTIAL_REFUNDED, net_amount seen by the look', async () => {
+    const clientSn = await paidOrder(stack, 1000);
+    const first = await refunds.refund(refundOf(clientSn, 300));
+    expect(first.status.state).toBe('REFUNDED');
+    const second = await refunds.refund(refundOf(clientSn, 500));
+    expect(second.status).toMatchObject({
+      state: 'REFUNDED',
+      order: { orderStatus: 'PARTIAL_REFUNDED', netAmountFen: 700 },
+    });
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({
+      order_status: 'PARTIAL_REFUNDED',
+      net_amount: '200',
+      refunded_fen: 800,
+      kept_fen: 200,
+    });
+    expect(refundMovements(stack, clientSn).map((m) => m.amount_fen)).toEqual([300, 500]);
+  });
+
+  it('attaches a repeated request (same refund_request_no) to the first: one workflow, one movement, the same answer', async () => {
+    const clientSn = await paidOrder(stack);
+    const request = refundOf(clientSn, 400);
+    const [a, b] = await Promise.all([refunds.refund(request), refunds.refund(request)]);
+    expect(a.workflowId).toBe(b.workflowId);
+    expect([a.status.state, b.status.state]).toEqual(['REFUNDED', 'REFUNDED']);
+    await refunds.result(request); // closed
+    const again = await refunds.refund(request); // after it closed: the same answer, nothing sent
+    expect(again.status.state).toBe('REFUNDED');
+    expect(again.status.calls.filter((c) => c.step === 'refund')).toHaveLength(1);
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+    expect(ledgerOrder(stack.sim, clientSn)?.refunded_fen).toBe(400);
+    // The same number with another amount is a reused number, not the same refund.
+    await expect(refunds.refund({ ...request, amountFen: 401 })).rejects.toThrow(/already exists with amountFen 400/);
+  });
+
+  it('refuses more than net_amount on the look, sending no refund: REFUSED with the code, the books unchanged', async () => {
+    const clientSn = await paidOrder(stack, 1234);
+    const { status } = await refunds.refund(refundOf(clientSn, 1235));
+    expect(status).toMatchObject({ state: 'REFUSED', refusal: { code: 'REFUNDABLE_AMOUNT_NOT_ENOUGH' } });
+    expect(status.calls.some((c) => c.operation === 'refund')).toBe(false);
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ order_status: 'PAID', refunded_fen: 0, kept_fen: 1234 });
+    await expectAttributes(stack, await refunds.result(status));
+  });
+
+  it('never refunds more than net_amount across concurrent refunds of one order (the gateway checks, the look first)', async () => {
+    const clientSn = await paidOrder(stack, 1000);
+    const results = await Promise.all([600, 600, 600].map((fen) => refunds.refund(refundOf(clientSn, fen))));
+    const states = results.map((r) => r.status.state).sort();
+    expect(states).toEqual(['REFUNDED', 'REFUSED', 'REFUSED']);
+    for (const r of results.filter((x) => x.status.state === 'REFUSED'))
+      expect(['REFUNDABLE_AMOUNT_NOT_ENOUGH', 'UPAY_REFUND_INVALID_ORDER_STATE']).toContain(r.status.refusal?.code);
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ refunded_fen: 600, kept_fen: 400 });
+  });
+
+  it('refuses an order the gateway does not know (UPAY_ORDER_NOT_EXISTS) without sending a refund', async () => {
+    const { status } = await refunds.refund(refundOf('never-paid-here', 100));
+    expect(status).toMatchObject({ state: 'REFUSED', refusal: { code: 'UPAY_ORDER_NOT_EXISTS' } });
+    expect(status.calls.some((c) => c.operation === 'refund')).toBe(false);
+  });
+
+  it('names the field of bad input before anything starts, and fails a bad Web UI start with InvalidRefundRequest', async () => {
+    const bad = { ...refundOf('x', 100), refundRequestNo: 'R'.repeat(21), amountFen: 0 };
+    const err = await refunds.refund(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as Error).message).toMatch(/refundRequestNo must be at most 20 characters/);
+    expect((err as Error).message).toMatch(/amountFen must be positive/);
+    // What an operator might type in Start Workflow: the workflow itself refuses it, nothing sent.
+    const handle = await stack.client.workflow.start(REFUND_WORKFLOW_TYPE, {
+      workflowId: `upay-refund-bad-${Date.now()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ terminalSn: 'T-1', refundRequestNo: 'R1', amountFen: 5, operator: 'ops' }],
+    });
+    const failure = await handle.result().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: INVALID_REFUND_REQUEST });
+    expect((failure as WorkflowFailedError).cause?.message).toMatch(/terminalSn must be digits only.*clientSn or sn/);
+  });
+});
