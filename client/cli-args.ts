@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { PaymentRequest, ResolveRequest, RevokeRequest, TimingOverrides } from '../workflows/types';
+import type {
+  PaymentRequest,
+  RecheckRequest,
+  ResolveRequest,
+  RevokeRequest,
+  TimingOverrides,
+} from '../workflows/types';
 
 /** CLI flag of each request field, so errors can name what the user typed. */
 export const FLAG_OF_FIELD: Record<string, string> = {
@@ -97,4 +103,8 @@ export function resolveRequestOf(v: CliValues): ResolveRequest {
     note: v.note,
     reference: v.reference,
   }) as ResolveRequest;
+}
+
+export function recheckRequestOf(v: CliValues): RecheckRequest {
+  return defined({ operator: v.operator, note: v.note }) as RecheckRequest;
 }

@@ -6,7 +6,15 @@ import {
   type Client,
 } from '@temporalio/client';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
-import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from '../workflows/definitions';
+import {
+  outcomeUpdate,
+  recheckSignal,
+  recheckUpdate,
+  resolveSignal,
+  revokeSignal,
+  revokeUpdate,
+  statusQuery,
+} from '../workflows/definitions';
 import { paymentSummary } from '../workflows/details';
 import type { paymentSaga } from '../workflows/payment-saga';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, TerminalSnKey } from '../workflows/search-attributes';
@@ -15,14 +23,19 @@ import {
   TASK_QUEUE,
   paymentWorkflowId,
   type PaymentRequest,
+  type CancellationRecord,
   type PaymentStatus,
+  type RecheckRecord,
+  type RecheckRequest,
   type ResolveRequest,
   type RevokeRequest,
   type RevokeResult,
 } from '../workflows/types';
 import {
   checkTimingBounds,
+  validatePaymentRef,
   validatePaymentRequest,
+  validateRecheckRequest,
   validateResolveRequest,
   validateRevokeRequest,
 } from '../workflows/validation';
@@ -39,6 +52,26 @@ export interface PayResult {
   outcomeKnown: boolean;
   status: PaymentStatus;
 }
+
+/** What `abort` found: what the cancellation request did and where the money stands. */
+export interface AbortResult {
+  workflowId: string;
+  /**
+   * DO_NOT_TAKE: asked before the outcome: nothing is kept (FAILED: pay never sent or refused;
+   * CANCELED: reversed) unless a person must look (NEEDS_ATTENTION). ALREADY_COMPENSATING: it was
+   * being reversed anyway. IGNORED: the outcome was already known (PAID: use revoke). CLOSED: the
+   * payment had already closed; nothing was asked.
+   */
+  effect: CancellationRecord['effect'] | 'CLOSED';
+  /** False if `waitMs` ran out before the money's outcome was known. */
+  settled: boolean;
+  /** The state the money is in: `status.state`. */
+  state: PaymentStatus['state'];
+  status: PaymentStatus;
+}
+
+/** States in which a payment has not yet learnt what the money did. */
+const MOVING: readonly PaymentStatus['state'][] = ['PAYING', 'CONFIRMING', 'CANCELING', 'REVOKING'];
 
 /** Default wait for the pay outcome: the 45 s confirm window plus the first cancel and its query. */
 export const DEFAULT_OUTCOME_WAIT_MS = 120_000;
@@ -102,6 +135,51 @@ export class PaymentsClient {
   /** The whole state of a payment (works while it runs and after it closed). */
   async status(ref: PaymentRef): Promise<PaymentStatus> {
     return this.handle(ref).query(statusQuery);
+  }
+
+  /**
+   * The customer walked away before the outcome: asks Temporal to cancel the payment, which the
+   * saga reads as "do not take this money" (money rules R6: pay is not sent, or what it did is
+   * reversed), and waits up to `waitMs` for what the money did. A payment already PAID is not
+   * touched (effect IGNORED: use revoke). The request's identity is this client's (Temporal history).
+   */
+  async abort(ref: PaymentRef, opts: { waitMs?: number } = {}): Promise<AbortResult> {
+    const problems = validatePaymentRef(ref);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
+    const handle = this.handle(ref);
+    if ((await handle.describe()).status.name !== 'RUNNING') {
+      const status = await this.status(ref);
+      return { workflowId, effect: 'CLOSED', settled: true, state: status.state, status };
+    }
+    await handle.cancel();
+    const done = (s: PaymentStatus) => s.cancellation !== undefined && !MOVING.includes(s.state);
+    let status: PaymentStatus;
+    try {
+      status = await this.waitFor(ref, done, { timeoutMs: opts.waitMs ?? DEFAULT_OUTCOME_WAIT_MS, intervalMs: 200 });
+    } catch {
+      status = await this.status(ref);
+    }
+    const effect = status.cancellation?.effect;
+    if (!effect) throw new Error(`${workflowId}: the payment did not record the cancellation request`);
+    return { workflowId, effect, settled: done(status), state: status.state, status };
+  }
+
+  /**
+   * The customer says the money moved: the saga queries the gateway now and acts on the answer
+   * (update: waits for it; the answer and what the saga did are in the returned record).
+   */
+  async recheck(ref: PaymentRef, request: RecheckRequest): Promise<RecheckRecord> {
+    const problems = [...validatePaymentRef(ref), ...validateRecheckRequest(request)];
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    return this.handle(ref).executeUpdate(recheckUpdate, { args: [request] });
+  }
+
+  /** Sends the recheck signal, as the Web UI does; the answer shows in `status().rechecks`. */
+  async recheckBySignal(ref: PaymentRef, request: RecheckRequest): Promise<void> {
+    const problems = [...validatePaymentRef(ref), ...validateRecheckRequest(request)];
+    if (problems.length > 0) throw new InvalidRequestError(problems);
+    await this.handle(ref).signal(recheckSignal, request);
   }
 
   /** Revokes a PAID payment of today and waits for the result. Throws RevokeRejectedError when not allowed. */

@@ -1,35 +1,66 @@
-import { afterConfirmQuery, unreachable } from './decisions';
+import { afterConfirmQuery, confirmUnderCancellation, unreachable, type ConfirmDecision } from './decisions';
 import { gateway } from './gateway-steps';
 import { countConfirmPoll } from './metrics';
 import type { Outcome, SagaState } from './saga-state';
-import { AGAIN, onSchedule } from './schedule';
+import { AGAIN, onSchedule, type Interrupt } from './schedule';
 import { confirmSchedule } from './timing';
+import type { CallStep } from './types';
+
+type ConfirmNext =
+  Exclude<ConfirmDecision, { next: 'QUERY_AGAIN' }> | { next: 'COMPENSATE' } | { next: 'ANOTHER_ORDER' };
 
 /**
  * Phase 2, confirm: pay ended without a definite answer, so query on the confirm schedule (a fixed
  * interval, until the window counted from the start of pay ends; always at least one query). Still
- * unconfirmed at the end: compensate, right after the last query, if the order can be ours.
+ * unconfirmed at the end: compensate, right after the last query, if the order can be ours. A
+ * cancellation request (R6) ends the wait at once: compensate now, and a query showing PAID
+ * afterwards is compensated too. A recheck is one more query now, read like the others.
  */
-export async function confirmPhase(saga: SagaState, payStartedAt: number): Promise<Outcome | 'COMPENSATE'> {
-  saga.move('CONFIRMING', 'pay in progress or without an answer');
+export async function confirmPhase(
+  saga: SagaState,
+  payStartedAt: number,
+  why:
+    | 'pay in progress or without an answer'
+    | 'a reset run: pay not sent again, the order queried' = 'pay in progress or without an answer',
+): Promise<Outcome | 'COMPENSATE'> {
+  saga.move('CONFIRMING', why);
   let another: string | undefined;
-  const decision = await onSchedule(confirmSchedule(saga.timing, payStartedAt), async (n) => {
-    const answer = saga.record('confirm-query', n, await gateway.query(saga.orderRef()));
+  let cancellationSeen = false;
+  const ask = async (step: CallStep, n: number): Promise<ConfirmNext | typeof AGAIN> => {
+    const answer = saga.record(step, n, await gateway.query(saga.orderRef()));
     countConfirmPoll(answer);
     another = saga.anotherOrder(answer);
-    if (another) return { next: 'ANOTHER_ORDER' as const };
+    if (another) return { next: 'ANOTHER_ORDER' };
     const decision = afterConfirmQuery(answer, saga.payMayStillArrive(Date.now()));
-    return decision.next === 'QUERY_AGAIN' ? AGAIN : decision;
-  });
+    const next = saga.doNotTake ? confirmUnderCancellation(decision, noOrderProvedOurs(saga)) : decision;
+    return next.next === 'QUERY_AGAIN' ? AGAIN : next;
+  };
+  const interrupt: Interrupt<ConfirmNext> = {
+    pending: () => (saga.doNotTake && !cancellationSeen) || saga.recheckPending,
+    act: async () => {
+      if (saga.recheckPending) {
+        const next = await ask('recheck-query', saga.nextRecheckAttempt);
+        const effect = next === AGAIN ? 'no outcome yet: the confirm queries go on' : `confirm phase: ${next.next}`;
+        saga.answerRechecks(saga.status.calls.at(-1)!, effect);
+        return next;
+      }
+      cancellationSeen = true;
+      return noOrderProvedOurs(saga) ? AGAIN : { next: 'COMPENSATE' };
+    },
+  };
+  const schedule = confirmSchedule(saga.timing, payStartedAt);
+  const decision = await onSchedule(schedule, (n) => ask('confirm-query', n), interrupt);
   switch (decision?.next) {
     case undefined:
       // R1: after CLIENT_SN_CONFLICT only an order proved ours may be cancelled; none was found.
-      if (saga.payCreatedNothing && !saga.ownOrderSeen)
+      if (noOrderProvedOurs(saga))
         return {
           to: 'NEEDS_ATTENTION',
           why: 'confirm window ended: no order proved ours to cancel',
           reason: 'pay answered CLIENT_SN_CONFLICT and no order matching this payment was found; nothing was cancelled',
         };
+      return 'COMPENSATE';
+    case 'COMPENSATE':
       return 'COMPENSATE';
     case 'ANOTHER_ORDER':
       return { to: 'NEEDS_ATTENTION', why: 'answer about another order', reason: another! };
@@ -48,4 +79,9 @@ export async function confirmPhase(saga: SagaState, payStartedAt: number): Promi
     default:
       return unreachable(decision);
   }
+}
+
+/** After CLIENT_SN_CONFLICT, no answer has yet shown an order matching this payment (R1). */
+function noOrderProvedOurs(saga: SagaState): boolean {
+  return saga.payCreatedNothing && !saga.ownOrderSeen;
 }

@@ -56,6 +56,47 @@ export function showsReversed(q: GatewayCallResult): boolean {
   return status === 'CANCELED' || status === 'PAY_CANCELED';
 }
 
+// --- a Temporal cancellation request (R6) ---
+
+/**
+ * What a cancellation request means in each state (money rules R6): before the outcome, "do not
+ * take this money"; while cancelling, the schedule goes on; once the outcome is known it changes
+ * nothing, and the operator reads why in `status.ignored`.
+ */
+export function cancellationEffect(state: PaymentState): {
+  effect: 'DO_NOT_TAKE' | 'ALREADY_COMPENSATING' | 'IGNORED';
+  why?: string;
+} {
+  switch (state) {
+    case 'PAYING':
+    case 'CONFIRMING':
+      return { effect: 'DO_NOT_TAKE' };
+    case 'CANCELING':
+      return { effect: 'ALREADY_COMPENSATING' };
+    case 'PAID':
+      return {
+        effect: 'IGNORED',
+        why: 'payment is PAID: a cancellation request does not return money; use revoke (same day) to give it back',
+      };
+    case 'REVOKING':
+      return { effect: 'IGNORED', why: 'a revoke is underway; the cancellation request changes nothing' };
+    case 'NEEDS_ATTENTION':
+      return {
+        effect: 'IGNORED',
+        why: 'payment is NEEDS_ATTENTION: a cancellation request changes nothing; a person resolves it (resolve)',
+      };
+    case 'FAILED':
+    case 'CANCELED':
+    case 'REVOKED':
+    case 'REFUNDED':
+    case 'PARTIAL_REFUNDED':
+    case 'SETTLED_OUTSIDE':
+      return { effect: 'IGNORED', why: `payment already ended ${state}; the cancellation request changes nothing` };
+    default:
+      return unreachable(state);
+  }
+}
+
 // --- pay ---
 
 export type PayDecision = 'PAID' | 'FAILED' | 'CONFIRM';
@@ -110,6 +151,20 @@ export function afterConfirmQuery(q: GatewayCallResult, payMayStillArrive = fals
     default:
       return unreachable(status);
   }
+}
+
+/**
+ * Money rules R6 during confirm: after a cancellation request, PAID or "still unclear" means
+ * compensate now; answers where the money did not stay (PAY_CANCELED, CANCELED, no order) and
+ * escalations stand. After CLIENT_SN_CONFLICT nothing is cancelled until an order is proved ours
+ * (R1): the queries go on, and the window's end hands it to a person as before.
+ */
+export function confirmUnderCancellation(
+  d: ConfirmDecision,
+  noOrderProvedOurs: boolean,
+): ConfirmDecision | { next: 'COMPENSATE' } {
+  if (d.next !== 'PAID' && d.next !== 'QUERY_AGAIN') return d;
+  return noOrderProvedOurs ? { next: 'QUERY_AGAIN' } : { next: 'COMPENSATE' };
 }
 
 // --- compensate (冲正) ---
@@ -245,10 +300,33 @@ export function disagreesAtClose(
   return `order is ${shown} at the gateway at close, but the payment is ${state}`;
 }
 
+// --- recheck (an operator was told the money moved) ---
+
+export type RecheckDecision = Next<'AGREES' | 'UNCLEAR' | 'RECORD'> | Escalate;
+
+/**
+ * A recheck's query once the payment has its outcome (the hold phase), judged as the check at
+ * close judges it: the gateway must show what the state says. A disagreement goes to a person at
+ * once; an answer without a definite order status changes nothing (a network blip is no news); on
+ * NEEDS_ATTENTION and SETTLED_OUTSIDE the answer is only recorded for the person.
+ */
+export function afterRecheckQuery(
+  state: PaymentState,
+  q: GatewayCallResult,
+  aboutAnotherOrder?: string,
+  payCreatedNothing = false,
+): RecheckDecision {
+  if (state === 'NEEDS_ATTENTION' || state === 'SETTLED_OUTSIDE') return { next: 'RECORD' };
+  if (!aboutAnotherOrder && !orderNotFound(q) && knownStatus(q) === undefined) return { next: 'UNCLEAR' };
+  const disagreement = disagreesAtClose(state, q, aboutAnotherOrder, payCreatedNothing);
+  return disagreement ? escalate(disagreement) : { next: 'AGREES' };
+}
+
 // --- hold (after the outcome, until the revoke window closes) ---
 
 /** What the hold phase does next; each step changes something, then the phase asks again. */
 export type HoldStep =
+  | 'RECHECK' // an operator asked for a recheck: query now, before anything else
   | 'AWAIT_RESOLUTION' // NEEDS_ATTENTION: wait for a person's resolve, then apply it
   | 'REVOKE' // a revoke is pending, the payment is PAID and the window open: carry it out
   | 'SET_REVOKE_ASIDE' // a revoke is pending but cannot run (not PAID, or the window closed)
@@ -261,10 +339,12 @@ export interface HoldView {
   revokePending: boolean;
   revokeWindowOpen: boolean;
   closeCheckNeeded: boolean;
+  recheckPending?: boolean;
 }
 
-/** The hold phase's order of business, in one place: a person first, then a revoke, then the window, then the check. */
+/** The hold phase's order of business, in one place: a recheck first, then a person, then a revoke, then the window, then the check. */
 export function nextHoldStep(h: HoldView): HoldStep {
+  if (h.recheckPending) return 'RECHECK';
   if (h.state === 'NEEDS_ATTENTION') return 'AWAIT_RESOLUTION';
   if (h.revokePending) return h.state === 'PAID' && h.revokeWindowOpen ? 'REVOKE' : 'SET_REVOKE_ASIDE';
   if (h.revokeWindowOpen) return 'WAIT';

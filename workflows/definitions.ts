@@ -1,5 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PaymentStatus, ResolveRequest, RevokeRequest, RevokeResult } from './types';
+import type {
+  PaymentStatus,
+  RecheckRecord,
+  RecheckRequest,
+  ResolveRequest,
+  RevokeRequest,
+  RevokeResult,
+} from './types';
 
 /** The whole state of a payment. */
 export const statusQuery = defineQuery<PaymentStatus>('status');
@@ -15,3 +22,9 @@ export const resolveSignal = defineSignal<[ResolveRequest]>('resolve');
 
 /** Early return: completes as soon as the pay outcome is known (PAID, FAILED, CANCELED, NEEDS_ATTENTION). */
 export const outcomeUpdate = defineUpdate<PaymentStatus>('outcome');
+
+/** Operator's "the customer says the money moved": query the gateway now and act on the answer. `{ "operator", "note" }`. */
+export const recheckSignal = defineSignal<[RecheckRequest]>('recheck');
+
+/** Recheck for programs: returns what the query found and what the saga did with it. */
+export const recheckUpdate = defineUpdate<RecheckRecord, [RecheckRequest]>('recheck');

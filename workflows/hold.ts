@@ -2,6 +2,7 @@ import { condition, deprecatePatch } from '@temporalio/workflow';
 import { disagreesAtClose, nextHoldStep, unreachable } from './decisions';
 import { gateway } from './gateway-steps';
 import { countEscalation, countResolution, countRevoke } from './metrics';
+import { recheckInHold } from './recheck';
 import { revokePhase } from './revoke';
 import type { SagaState } from './saga-state';
 import { revokeWindowOpen, untilRevokeWindowCloses } from './timing';
@@ -12,7 +13,7 @@ export const VERIFY_RESOLUTION_AT_CLOSE = 'verify-resolution-at-close';
 /**
  * Phase 4, hold: from the outcome until the revoke window closes. Carries out a revoke (PAID only,
  * same day), waits for a person on NEEDS_ATTENTION, and checks a late or resolved state against the
- * gateway before closing. The order of business is decisions.ts `nextHoldStep`.
+ * gateway before closing. An operator's recheck is served first, whenever it arrives. The order of business is decisions.ts `nextHoldStep`.
  */
 export async function holdPhase(saga: SagaState): Promise<void> {
   for (;;) {
@@ -21,10 +22,15 @@ export async function holdPhase(saga: SagaState): Promise<void> {
       revokePending: saga.status.revoke?.status === 'PENDING',
       revokeWindowOpen: revokeWindowOpen(saga.timing, Date.now()),
       closeCheckNeeded: saga.closeCheckNeeded,
+      recheckPending: saga.recheckPending,
     });
     switch (step) {
+      case 'RECHECK':
+        await recheckInHold(saga);
+        break;
       case 'AWAIT_RESOLUTION':
-        await condition(() => saga.resolveRequested);
+        await condition(() => saga.resolveRequested || saga.recheckPending);
+        if (!saga.resolveRequested) break; // a recheck: served first, then wait again
         saga.applyResolution();
         countResolution(saga.status);
         // Every open payment was resolved with this patch; kept (same place) until none recorded without deprecation is open.
@@ -40,7 +46,7 @@ export async function holdPhase(saga: SagaState): Promise<void> {
         break;
       case 'WAIT':
         await condition(
-          () => saga.status.revoke?.status === 'PENDING',
+          () => saga.status.revoke?.status === 'PENDING' || saga.recheckPending,
           untilRevokeWindowCloses(saga.timing, Date.now()),
         );
         break;

@@ -1,9 +1,24 @@
-import { condition, setHandler } from '@temporalio/workflow';
-import { outcomeUpdate, resolveSignal, revokeSignal, revokeUpdate, statusQuery } from './definitions';
+import { CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
+import {
+  outcomeUpdate,
+  recheckSignal,
+  recheckUpdate,
+  resolveSignal,
+  revokeSignal,
+  revokeUpdate,
+  statusQuery,
+} from './definitions';
+import { RECHECK } from './recheck';
 import type { SagaState } from './saga-state';
 import { revokeWindowOpen } from './timing';
-import { OUTCOME_STATES, type PaymentState, type ResolveRequest, type RevokeRequest } from './types';
-import { describeProblems, validateResolveRequest, validateRevokeRequest } from './validation';
+import {
+  OUTCOME_STATES,
+  type PaymentState,
+  type RecheckRequest,
+  type ResolveRequest,
+  type RevokeRequest,
+} from './types';
+import { describeProblems, validateRecheckRequest, validateResolveRequest, validateRevokeRequest } from './validation';
 
 /** A revoke is remembered in these states; it runs only if the payment is (or turns out) PAID. */
 const REVOKE_ACCEPTED_IN: readonly PaymentState[] = ['PAYING', 'CONFIRMING', 'CANCELING', 'PAID'];
@@ -19,6 +34,21 @@ function revokeRejection(saga: SagaState, request: unknown): string | undefined 
   if (!revokeWindowOpen(timing, Date.now()))
     return 'the revoke window has closed (same business day only, Asia/Shanghai)';
   return undefined;
+}
+
+function recheckRejection(saga: SagaState, request: unknown): string | undefined {
+  const problems = validateRecheckRequest(request);
+  if (problems.length > 0) return describeProblems(problems);
+  if (saga.closing) return `payment closed as ${saga.state}; nothing more is asked of the gateway`;
+  return undefined;
+}
+
+/**
+ * Waits in a handler. Under R6 (patch `cancel-request-compensates`) a cancellation request must not
+ * fail the checkout's or the operator's update: handlers run in the root scope, which it cancels.
+ */
+function waitFor(saga: SagaState, fn: () => boolean): Promise<void> {
+  return saga.honoursCancellation ? CancellationScope.nonCancellable(() => condition(fn)) : condition(fn);
 }
 
 function resolveRejection(saga: SagaState, request: unknown): string | undefined {
@@ -53,7 +83,7 @@ export function installHandlers(saga: SagaState): void {
       // Answer once the revoke is decided, or once the payment waits for a person: the revoke stays
       // remembered (PENDING) and runs after a PAID resolution, but the caller must not hang for hours.
       const decided = () => revoke.status !== 'PENDING' && revoke.status !== 'IN_PROGRESS';
-      await condition(() => decided() || saga.state === 'NEEDS_ATTENTION');
+      await waitFor(saga, () => decided() || saga.state === 'NEEDS_ATTENTION');
       return { state: saga.state, revoke };
     },
     {
@@ -79,9 +109,41 @@ export function installHandlers(saga: SagaState): void {
   );
 
   setHandler(
+    recheckSignal,
+    (request: RecheckRequest) => {
+      const why = recheckRejection(saga, request);
+      if (why) saga.ignore('recheck', why);
+      else if (!patched(RECHECK))
+        saga.ignore('recheck', 'this run predates recheck'); // replay of such a history only
+      else saga.requestRecheck(request, 'signal');
+    },
+    {
+      description:
+        'The customer says the money moved: query the gateway now and act on it: {"operator":"…","note":"…"}',
+    },
+  );
+
+  setHandler(
+    recheckUpdate,
+    async (request: RecheckRequest) => {
+      patched(RECHECK);
+      const record = saga.requestRecheck(request, 'update');
+      await CancellationScope.nonCancellable(() => condition(() => record.answeredAt !== undefined));
+      return record;
+    },
+    {
+      validator: (request: RecheckRequest) => {
+        const why = recheckRejection(saga, request);
+        if (why) throw new Error(why);
+      },
+      description: 'Recheck for programs: returns the gateway answer and what the saga did with it',
+    },
+  );
+
+  setHandler(
     outcomeUpdate,
     async () => {
-      await condition(() => OUTCOME_STATES.includes(saga.state));
+      await waitFor(saga, () => OUTCOME_STATES.includes(saga.state));
       return saga.status;
     },
     { description: 'Completes when the pay outcome is known (early return for the checkout)' },

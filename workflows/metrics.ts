@@ -25,7 +25,7 @@ export const REVOKES_METRIC = 'upay_revokes_total';
 /** Counter, label `resolution`: operator resolutions of NEEDS_ATTENTION. */
 export const RESOLUTIONS_METRIC = 'upay_resolutions_total';
 
-export type EscalationStage = 'pay' | 'confirm' | 'cancel' | 'revoke' | 'close';
+export type EscalationStage = 'pay' | 'confirm' | 'cancel' | 'revoke' | 'close' | 'recheck';
 
 /** Where a payment was when it escalated, from its state just before. */
 export function stageOf(before: PaymentState): EscalationStage {

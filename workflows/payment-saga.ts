@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
 import { admit, rulesOfThisRun } from './admission';
+import { cancellationCompensatesInThisRun, runHonouringCancellation } from './cancellation';
 import { compensatePhase } from './compensate';
 import { confirmPhase } from './confirm';
 import { holdPhase } from './hold';
@@ -8,6 +9,7 @@ import { countClosed, countInvalidRequest, countOutcome } from './metrics';
 import { payPhase } from './pay';
 import { SagaState, type Outcome } from './saga-state';
 import { resolveTiming } from './timing';
+import type { SagaRules } from './transitions';
 import type { PaymentRequest, PaymentStatus } from './types';
 import { describeProblems } from './validation';
 
@@ -17,7 +19,8 @@ export const INVALID_PAYMENT_REQUEST = 'InvalidPaymentRequest';
 /**
  * One payment, from pay to the close of its revoke window, in four phases:
  * pay → confirm → compensate (each only if the one before found no outcome), then hold.
- * Every state change is a row of transitions.ts; README "The saga" has the decision table.
+ * Every state change is a row of transitions.ts; README "The saga" has the decision table. A
+ * Temporal cancellation request is a fact the phases act on (R6, cancellation.ts), never an exception.
  */
 export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatus> {
   const startedAt = workflowInfo().startTime.getTime();
@@ -26,7 +29,21 @@ export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatu
   // Until admission answers (milliseconds), they see the default timing.
   const asStarted = typeof request === 'object' && request !== null ? request : ({} as PaymentRequest); // a UI start may send anything
   const saga = new SagaState(asStarted, resolveTiming(undefined, startedAt, rules), startedAt, rules);
+  // Before the handlers: the checkout's update, delivered with the start, must not be cut by a cancellation.
+  const honoursCancellation = rules === 'money-rules' && cancellationCompensatesInThisRun();
+  saga.honoursCancellation = honoursCancellation;
   if (rules === 'money-rules') installHandlers(saga);
+  if (honoursCancellation) return runHonouringCancellation(saga, () => runPayment(saga, request, startedAt, rules));
+  return runPayment(saga, request, startedAt, rules);
+}
+
+/** Admission, then the phases, then the hold until the revoke window closes. */
+async function runPayment(
+  saga: SagaState,
+  request: PaymentRequest,
+  startedAt: number,
+  rules: SagaRules,
+): Promise<PaymentStatus> {
   const admission = await admit(request, startedAt, rules);
   if (!admission.admitted) {
     countInvalidRequest();
@@ -56,8 +73,13 @@ export async function paymentSaga(request: PaymentRequest): Promise<PaymentStatu
 async function findOutcome(saga: SagaState): Promise<Outcome> {
   const payStartedAt = Date.now();
   const paid = await payPhase(saga, payStartedAt);
+  if (paid === 'COMPENSATE') return compensatePhase(saga, 'cancellation requested: do not take this money');
   if (paid !== 'CONFIRM') return paid;
-  const confirmed = await confirmPhase(saga, payStartedAt);
+  const why = saga.status.rerunOf ? 'a reset run: pay not sent again, the order queried' : undefined;
+  const confirmed = await confirmPhase(saga, payStartedAt, why);
   if (confirmed !== 'COMPENSATE') return confirmed;
-  return compensatePhase(saga);
+  return compensatePhase(
+    saga,
+    saga.doNotTake ? 'cancellation requested: do not take this money' : 'confirm window ended unconfirmed',
+  );
 }

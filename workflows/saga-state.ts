@@ -1,7 +1,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from './search-attributes';
-import { anotherOrder } from './decisions';
+import { anotherOrder, cancellationEffect } from './decisions';
 import { showInWebUi } from './gateway-steps';
 import {
   IllegalTransitionError,
@@ -18,6 +18,8 @@ import type {
   PaymentRequest,
   PaymentState,
   PaymentStatus,
+  RecheckRecord,
+  RecheckRequest,
   ResolveRequest,
   ResolvedTiming,
   RevokeRecord,
@@ -256,6 +258,67 @@ export class SagaState {
   /** The Web UI's view follows every change: current details, the next activity's summary (details.ts). */
   private show(): void {
     showInWebUi(this.status, this.request.dynamicId);
+  }
+
+  // --- issue 15: a Temporal cancellation request (R6) and the operator's recheck ---
+
+  /** This run honours a cancellation request as R6 says (patch `cancel-request-compensates`). */
+  honoursCancellation = false;
+  /** Rechecks asked for and not answered yet: the main flow queries at its next wait. */
+  private readonly rechecksWaiting: RecheckRecord[] = [];
+
+  /**
+   * A Temporal cancellation request has arrived (R6). Before the outcome it means "do not take this
+   * money"; after it, it is recorded in `ignored` and changes nothing (decisions.ts cancellationEffect).
+   */
+  requestCancellation(): void {
+    if (this.status.cancellation) return;
+    const { effect, why } = cancellationEffect(this.state);
+    this.status.cancellation = { requestedAt: Date.now(), stateAtRequest: this.state, effect };
+    if (why) this.ignore('cancel', why);
+  }
+
+  /** A cancellation request arrived before the outcome: the money must not be taken (R6). */
+  get doNotTake(): boolean {
+    return this.status.cancellation?.effect === 'DO_NOT_TAKE';
+  }
+
+  requestRecheck(request: RecheckRequest, via: RecheckRecord['via']): RecheckRecord {
+    const record: RecheckRecord = {
+      operator: request.operator,
+      ...(request.note !== undefined ? { note: request.note } : {}),
+      via,
+      requestedAt: Date.now(),
+      stateAtRequest: this.state,
+    };
+    (this.status.rechecks ??= []).push(record);
+    this.rechecksWaiting.push(record);
+    return record;
+  }
+
+  get recheckPending(): boolean {
+    return this.rechecksWaiting.length > 0;
+  }
+
+  /** The attempt number of the next recheck query. */
+  get nextRecheckAttempt(): number {
+    return this.status.calls.filter((c) => c.step === 'recheck-query').length + 1;
+  }
+
+  /** Answers every recheck waiting with the query it made and what the saga did with the answer. */
+  answerRechecks(query: GatewayCallResult, effect: string): void {
+    const gateway = query.order?.orderStatus ?? query.errorCode ?? query.reason;
+    for (const r of this.rechecksWaiting.splice(0)) Object.assign(r, { answeredAt: Date.now(), gateway, effect });
+  }
+
+  /** This run is a reset of an earlier one (the first run's id): its pay is not sent again. */
+  noteRerunOf(runId: string): void {
+    this.status.rerunOf = runId;
+  }
+
+  /** The workflow is closing: nothing more is asked of the gateway. */
+  get closing(): boolean {
+    return this.status.settledAt !== undefined;
   }
 
   private assertRevokeMove(from: RevokeStatus | 'NONE', to: RevokeStatus): void {

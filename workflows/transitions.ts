@@ -24,6 +24,10 @@ const RESOLUTION = 'operator resolution';
 const CLOSE_CHECK = 'gateway disagrees at close';
 /** Money rules R1: an answer about an order that is not this payment's counts for nothing; a person looks. */
 const ANOTHER_ORDER = 'answer about another order';
+/** Money rules R6: a Temporal cancellation request before the outcome means "do not take this money". */
+const DO_NOT_TAKE = 'cancellation requested: do not take this money';
+/** An operator's recheck (the customer says the money moved): the gateway shows otherwise; a person looks. */
+const RECHECK = 'recheck: the gateway disagrees';
 
 export const STATE_TRANSITIONS = [
   // pay
@@ -31,6 +35,9 @@ export const STATE_TRANSITIONS = [
   { from: 'PAYING', to: 'FAILED', why: 'pay definitely failed, or was not sent' },
   { from: 'PAYING', to: 'CONFIRMING', why: 'pay in progress or without an answer' },
   { from: 'PAYING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
+  { from: 'PAYING', to: 'FAILED', why: 'cancellation requested before pay was sent' },
+  { from: 'PAYING', to: 'CANCELING', why: DO_NOT_TAKE },
+  { from: 'PAYING', to: 'CONFIRMING', why: 'a reset run: pay not sent again, the order queried' },
   // confirm
   { from: 'CONFIRMING', to: 'PAID', why: 'confirm query: PAID' },
   { from: 'CONFIRMING', to: 'FAILED', why: 'confirm query: PAY_CANCELED or no order' },
@@ -45,6 +52,7 @@ export const STATE_TRANSITIONS = [
   { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
   { from: 'CONFIRMING', to: 'NEEDS_ATTENTION', why: 'confirm window ended: no order proved ours to cancel' },
   { from: 'CONFIRMING', to: 'CANCELING', why: 'confirm window ended unconfirmed' },
+  { from: 'CONFIRMING', to: 'CANCELING', why: DO_NOT_TAKE },
   // compensate (冲正)
   { from: 'CANCELING', to: 'CANCELED', why: 'cancel succeeded, or query: reversed' },
   { from: 'CANCELING', to: 'FAILED', why: 'cancel-check query: no order', legacy: true },
@@ -84,6 +92,13 @@ export const STATE_TRANSITIONS = [
   { from: 'REVOKED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
   { from: 'REFUNDED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
   { from: 'PARTIAL_REFUNDED', to: 'NEEDS_ATTENTION', why: CLOSE_CHECK },
+  // hold: an operator's recheck finds the gateway showing something else
+  { from: 'PAID', to: 'NEEDS_ATTENTION', why: RECHECK },
+  { from: 'FAILED', to: 'NEEDS_ATTENTION', why: RECHECK },
+  { from: 'CANCELED', to: 'NEEDS_ATTENTION', why: RECHECK },
+  { from: 'REVOKED', to: 'NEEDS_ATTENTION', why: RECHECK },
+  { from: 'REFUNDED', to: 'NEEDS_ATTENTION', why: RECHECK },
+  { from: 'PARTIAL_REFUNDED', to: 'NEEDS_ATTENTION', why: RECHECK },
 ] as const satisfies readonly StateTransition[];
 
 /** The reasons a payment may move, as call sites name them. */

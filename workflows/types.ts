@@ -90,7 +90,7 @@ export const OUTCOME_STATES: readonly PaymentState[] = [
 
 /** One payment as the checkout asks for it. No key: the worker holds terminal keys. */
 export interface PaymentRequest {
-  /** 收钱吧 terminal id (≤32 chars). */
+  /** 收钱吧 terminal id: digits only, at most 32 ("不超过32位的纯数字", upay reference §4.3 pay). */
   terminalSn: string;
   /** Merchant order number, unique per payment attempt (≤32 ASCII chars); never reused after failure. */
   clientSn: string;
@@ -188,7 +188,7 @@ export interface ResolutionRecord extends ResolveRequest {
 /** A message the workflow could not act on (signals cannot be refused, so they are recorded). */
 export interface IgnoredMessage {
   at: number;
-  name: 'revoke' | 'resolve';
+  name: 'revoke' | 'resolve' | 'cancel' | 'recheck';
   why: string;
 }
 
@@ -205,7 +205,8 @@ export type CallStep =
   | 'revoke-look-query'
   | 'revoke'
   | 'revoke-check-query'
-  | 'close-check-query';
+  | 'close-check-query'
+  | 'recheck-query';
 
 /** One gateway call as the saga recorded it. */
 export interface GatewayCallRecord extends GatewayCallResult {
@@ -233,6 +234,12 @@ export interface PaymentStatus {
   escalation?: { reason: string; at: number };
   resolution?: ResolutionRecord;
   ignored: IgnoredMessage[];
+  /** A Temporal cancellation request, when one arrived (money rules R6). */
+  cancellation?: CancellationRecord;
+  /** Operators' `recheck` requests and what each found. */
+  rechecks?: RecheckRecord[];
+  /** Set in a run that is a reset of an earlier one: the first run's id (its pay is never sent again). */
+  rerunOf?: string;
   /** When the workflow finished: the revoke window had closed and any check at close agreed. */
   settledAt?: number;
 }
@@ -246,4 +253,54 @@ export interface RevokeResult {
 /** Workflow ID of a payment: one per merchant order, so a second start finds the first. */
 export function paymentWorkflowId(terminalSn: string, clientSn: string): string {
   return `upay-${terminalSn}-${clientSn}`;
+}
+
+/**
+ * A Temporal cancellation request (the Web UI's "Request Cancellation", `temporal workflow cancel`,
+ * a checkout's `handle.cancel()`): "do not take this money" (money rules R6). Who asked and why are
+ * on the WorkflowExecutionCancelRequested event (identity, reason): SDK 1.24 gives workflow code
+ * neither, so they are not here.
+ */
+export interface CancellationRecord {
+  /** When the workflow saw the request (workflow time). */
+  requestedAt: number;
+  /** The payment's state when it arrived. */
+  stateAtRequest: PaymentState;
+  /**
+   * DO_NOT_TAKE: before the outcome: pay is not sent, or whatever it did is reversed now (cancel,
+   * then the usual compensation schedule); the payment ends by the gateway's answer.
+   * ALREADY_COMPENSATING: it arrived while cancelling; the schedule goes on.
+   * IGNORED: the outcome was known (PAID: revoke is the way to return money; NEEDS_ATTENTION: a
+   * person decides); the why is in `ignored`.
+   */
+  effect: 'DO_NOT_TAKE' | 'ALREADY_COMPENSATING' | 'IGNORED';
+}
+
+/** What the `recheck` signal and update carry: who asks, and what the customer said. */
+export interface RecheckRequest {
+  operator: string;
+  note?: string;
+}
+
+/** One recheck: the query it made and what the saga did with the answer. */
+export interface RecheckRecord extends RecheckRequest {
+  via: 'signal' | 'update';
+  requestedAt: number;
+  /** The payment's state when it was asked. */
+  stateAtRequest: PaymentState;
+  /** When the query answered; absent while it waits for the main flow. */
+  answeredAt?: number;
+  /** The gateway's answer: its order status, or its error code or reason. */
+  gateway?: string;
+  /** What the saga did with it, in words. */
+  effect?: string;
+}
+
+/**
+ * The payment a workflow ID names. Unambiguous because terminalSn is digits only (validation.ts):
+ * the first '-' after the prefix ends it, and clientSn may hold '-'.
+ */
+export function parsePaymentWorkflowId(workflowId: string): { terminalSn: string; clientSn: string } | undefined {
+  const match = /^upay-(\d+)-(.+)$/.exec(workflowId);
+  return match ? { terminalSn: match[1]!, clientSn: match[2]! } : undefined;
 }

@@ -104,12 +104,25 @@ const PAYMENT_FIELDS = [
   'timing',
 ] as const;
 
-/** Every problem of a payment request; empty when it may be sent. */
-export function validatePaymentRequest(input: unknown): FieldProblem[] {
+/** `terminal_sn` is "不超过32位的纯数字" (upay reference §4.3): it also keeps workflow IDs unambiguous. */
+const TERMINAL_SN_DIGITS = /^\d+$/;
+
+function checkTerminalSn(input: Json, digitsOnly: boolean): FieldProblem[] {
+  const problems = checkString(input, 'terminalSn', 32, { ascii: true });
+  if (problems.length === 0 && digitsOnly && !TERMINAL_SN_DIGITS.test(input.terminalSn as string))
+    problems.push({ field: 'terminalSn', problem: 'must be digits only (upay terminal_sn: 不超过32位的纯数字)' });
+  return problems;
+}
+
+/**
+ * Every problem of a payment request; empty when it may be sent. `terminalSnDigitsOnly: false` is
+ * for the legacy in-workflow check only, which must replay as it ran (R8).
+ */
+export function validatePaymentRequest(input: unknown, { terminalSnDigitsOnly = true } = {}): FieldProblem[] {
   if (!isObject(input)) return [{ field: '(request)', problem: 'must be a JSON object' }];
   const problems = checkUnknownFields(input, PAYMENT_FIELDS);
   problems.push(
-    ...checkString(input, 'terminalSn', 32, { ascii: true }),
+    ...checkTerminalSn(input, terminalSnDigitsOnly),
     ...checkString(input, 'clientSn', 32, { ascii: true }),
     ...checkAmount(input.amountFen),
     ...checkString(input, 'dynamicId', 32, { ascii: true }),
@@ -123,6 +136,22 @@ export function validatePaymentRequest(input: unknown): FieldProblem[] {
     problems.push({ field: 'payway', problem: 'must be a string of 1 to 3 digits' });
   }
   return problems;
+}
+
+/** A payment's reference (terminal + order), as the client names one before any call. */
+export function validatePaymentRef(input: unknown): FieldProblem[] {
+  if (!isObject(input)) return [{ field: '(payment)', problem: 'must be an object with terminalSn and clientSn' }];
+  return [...checkTerminalSn(input, true), ...checkString(input, 'clientSn', 32, { ascii: true })];
+}
+
+export function validateRecheckRequest(input: unknown): FieldProblem[] {
+  if (!isObject(input))
+    return [{ field: '(recheck)', problem: 'must be a JSON object like {"operator":"…","note":"…"}' }];
+  return [
+    ...checkUnknownFields(input, ['operator', 'note']),
+    ...checkString(input, 'operator', 64, {}),
+    ...checkString(input, 'note', 256, { optional: true }),
+  ];
 }
 
 export function validateRevokeRequest(input: unknown): FieldProblem[] {

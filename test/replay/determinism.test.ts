@@ -40,8 +40,8 @@ const MUTANTS: Mutant[] = [
   {
     change: 'an extra timer in the schedule (confirm queries)',
     file: 'schedule.ts',
-    find: '    if (delay > 0) await sleep(delay);\n',
-    replace: '    if (delay > 0) await sleep(delay);\n    await sleep(1);\n',
+    find: '    if (left <= 0) return AGAIN;\n',
+    replace: '    if (left <= 0) return AGAIN;\n    await sleep(1);\n',
     history: 'in-progress-then-paid.json',
   },
 ];
@@ -73,8 +73,8 @@ describe('replay catches non-deterministic changes', () => {
     const mutant: Mutant = {
       change: 'a changed timer duration',
       file: 'schedule.ts',
-      find: '    if (delay > 0) await sleep(delay);\n',
-      replace: '    if (delay > 0) await sleep(delay * 2);\n',
+      find: '    if (!(await condition(() => interrupt.pending(), left))) return AGAIN;\n',
+      replace: '    if (!(await condition(() => interrupt.pending(), left * 2))) return AGAIN;\n',
       history: 'in-progress-then-paid.json',
     };
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: buildMutant(mutant, 99), logger: quiet });
