@@ -25,6 +25,8 @@ const REFUND = /^refund-(lands|late)-(\d+)(ms|s)((?:-(?:ok|lost|hang|error|rip|r
 function refund(code: string): Scenario | undefined {
   const fixed = REFUND_FIXED[code];
   if (fixed) return fixed;
+  const hold = /^refund-hold-(\d+)(ms|s)$/.exec(code);
+  if (hold) return { refund: [{ holdMs: Number(hold[1]) * (hold[2] === 's' ? 1000 : 1) }] };
   const m = REFUND.exec(code);
   if (!m) return undefined;
   const delay = Number(m[2]) * (m[3] === 's' ? 1000 : 1);

@@ -11,8 +11,9 @@ import { orderData, withRefund } from './order-model';
 import type { OrderBook } from './orders';
 import { pay } from './pay-flow';
 import type { PendingEffects } from './pending-effects';
-import { refundCall } from './refund-steps';
+import { refundCall, takeRefundHold } from './refund-steps';
 import type { RefundRequest } from './refunds';
+import { refundNormally } from './refunds';
 import type { Reply } from './replies';
 import { lostReply, nextStep, withFault } from './replies';
 import { reversalCall } from './reversal-steps';
@@ -72,8 +73,18 @@ async function onOrder(
     case 'revoke':
       return reversalCall(deps.pending, endpoint, order, now);
     case 'refund':
-      return refundCall(deps.pending, order, body as unknown as RefundRequest, now);
+      return refund(deps, order, body as unknown as RefundRequest, now);
   }
+}
+
+/** A refund held before processing waits (connection open), then runs against the books as they are then. */
+async function refund(deps: GatewayDeps, order: Order, req: RefundRequest, now: number): Promise<Reply> {
+  const holdMs = takeRefundHold(order);
+  if (holdMs === undefined) return refundCall(deps.pending, order, req, now);
+  await deps.sleep(holdMs);
+  const later = deps.clock.now();
+  deps.pending.landDue(later);
+  return { envelope: ok(refundNormally(deps.pending, order, req, later)) };
 }
 
 function queryWithSteps(order: Order, now: number, refundRequestNo: string | undefined): Reply {

@@ -17,6 +17,7 @@ export type {
   EchoMismatch,
   ExistingOrder,
   ExistingStatus,
+  HeldRequest,
   LateArrival,
   OddAnswer,
   OthersMeanwhile,

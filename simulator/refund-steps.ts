@@ -11,11 +11,19 @@ import type { ForcedRefundAnswer } from './scenarios';
 import { acceptSlowRefund } from './slow-refunds';
 import type { LateArrival } from './unfriendly-scenarios';
 
+/** Consumes the next refund step if it holds the request: how long to hold it before it runs normally. */
+export function takeRefundHold(order: Order): number | undefined {
+  const next = order.scenario.refund?.[order.steps.refund];
+  if (typeof next !== 'object' || !('holdMs' in next)) return undefined;
+  order.steps.refund += 1;
+  return next.holdMs;
+}
+
 /** One refund call on an order: the next step of its scenario, or the refund state machine. */
 export function refundCall(pending: PendingEffects, order: Order, req: RefundRequest, now: number): Reply {
   const step = nextStep(order.scenario.refund, order.steps, 'refund');
   const normally = (): BizResponseWire => refundNormally(pending, order, req, now);
-  if (step === 'normal') return { envelope: ok(normally()) };
+  if (step === 'normal' || (typeof step === 'object' && 'holdMs' in step)) return { envelope: ok(normally()) };
   if (typeof step === 'string') return { envelope: ok({ result_code: step }) };
   if ('answer' in step) return { envelope: ok(forced(step)) };
   if ('odd' in step) return oddReply(step.odd, order, normally);

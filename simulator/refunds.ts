@@ -133,6 +133,8 @@ export function failRefund(order: Order, record: RefundRecord, at: number): void
   if (record.state !== 'pending') return;
   record.state = 'failed';
   record.settledAt = at;
+  // A refund queries never showed leaves the order as it was; a query by its number says REFUND_ERROR.
+  if (!record.visibleWhilePending) return;
   order.flowStatus = 'REFUND_ERROR';
   const shown = order.status === 'REFUND_INPROGRESS' || order.status === 'REFUND_ERROR';
   if (!shown || visibleRefundPending(order)) return;

@@ -80,6 +80,10 @@ function refundStep(v: unknown, path: string): RefundStep {
   if ('lateMs' in o) return lateArrival(o, path);
   if ('fault' in o) return faultStep(o, path);
   if ('answer' in o) return forcedAnswer(o, path, FORCED_REFUND) as RefundStep;
+  if ('holdMs' in o) {
+    keys(o, path, ['holdMs']);
+    return { holdMs: ms(o.holdMs, `${path}.holdMs`) };
+  }
   return slowRefund(o, path);
 }
 

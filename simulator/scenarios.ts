@@ -1,6 +1,7 @@
 import type {
   EchoMismatch,
   ExistingOrder,
+  HeldRequest,
   LateArrival,
   OddAnswer,
   SlowRefund,
@@ -84,10 +85,11 @@ export type ForcedRefundAnswer = 'REFUND_IN_PROGRESS' | 'REFUND_ERROR' | 'REFUND
 /**
  * One refund call. 'normal' runs the real refund. A forced answer is sent without data and refunds nothing.
  * A fault with commit (default true) runs the refund, then loses the answer; `odd` answers any code; `lateMs`
- * reaches the books late; any other object is a SlowRefund.
+ * reaches the books late; `holdMs` holds the request before it runs; any other object is a SlowRefund.
  */
 export type RefundStep =
   | 'normal'
+  | HeldRequest
   | ForcedRefundAnswer
   | { answer: ForcedRefundAnswer; errorCode?: string; errorMessage?: string }
   | { fault: Fault; commit?: boolean }

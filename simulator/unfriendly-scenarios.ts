@@ -77,6 +77,15 @@ export interface SlowRefund {
   outcome?: 'refunded' | 'failed';
 }
 
+/**
+ * The request is held this long before the gateway processes it (the connection stays open); then it runs
+ * normally against the order as it is then and is answered. A client that gives up first gets nothing, but the
+ * refund still happens.
+ */
+export interface HeldRequest {
+  holdMs: number;
+}
+
 /** Statuses an order made by someone else can be found in. */
 export type ExistingStatus = 'PAID' | 'CREATED' | 'PAY_CANCELED';
 

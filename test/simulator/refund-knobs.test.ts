@@ -1,7 +1,7 @@
 import type { RunningSimulator, Scenario } from '../../simulator';
 import { parseScenario, scenarioFromBarcode } from '../../simulator';
 import { BASE_MS, call, newClientSn, orderOf, startTestSimulator, TERMINAL } from './helpers';
-import { control, lostCall, payWith, RESET, statusOf } from './unfriendly-helpers';
+import { control, lostCall, payWith, RESET, sleep, statusOf } from './unfriendly-helpers';
 
 /** Issue 16: the unfriendly refund knobs (slow, lost, late, forced codes), set per order, over HTTP. */
 describe('simulator refund knobs', () => {
@@ -141,6 +141,17 @@ describe('simulator refund knobs', () => {
     expect(orderOf(sim, clientSn)).toMatchObject({ refunded_fen: 200, net_amount: '800' });
   });
 
+  it('held refund: the connection waits, then the refund runs; a client that gave up finds it done', async () => {
+    // undici's timeouts are coarse (its fast timers tick about once a second): the hold outlasts them.
+    const { clientSn } = await payWith(sim, { refund: [{ holdMs: 2_500 }, { holdMs: 100 }] });
+    const started = Date.now();
+    expect(await lostCall(sim, 'refund', fields(clientSn, 'r1', '10'), TERMINAL, 100)).toBe('UND_ERR_HEADERS_TIMEOUT');
+    expect(orderOf(sim, clientSn).refunds).toEqual([]);
+    while (Date.now() < started + 2_600) await sleep(50);
+    expect(orderOf(sim, clientSn)).toMatchObject({ refunded_fen: 10, refunds: [{ state: 'landed' }] });
+    expect((await refund(clientSn, 'r2', '5')).biz_response?.data).toMatchObject({ refund_request_no: 'r2' });
+  });
+
   it('sets the knobs through POST /_sim/scenarios and by barcode', async () => {
     const clientSn = newClientSn();
     const scenario = { refund: [{ effectAfterMs: 1_000, meanwhile: 'REFUND_INPROGRESS' }], refundRepeat: 'noop' };
@@ -164,6 +175,7 @@ describe('simulator refund knobs', () => {
         { answer: 'REFUND_FAIL', errorCode: 'X', errorMessage: 'x' },
         { fault: 'hang', commit: false },
         { lateMs: 5, fault: 'reset' },
+        { holdMs: 7 },
         { effectAfterMs: 1, meanwhile: 'REFUND_ERROR', reply: 'error', outcome: 'failed' },
         { odd: { resultCode: 'REFUND_WEIRD' } },
       ],
@@ -190,6 +202,7 @@ describe('simulator refund knobs', () => {
     ['sim-refund-late-2s-lost', { refund: [{ lateMs: 2_000, fault: 'reset' }] }],
     ['sim-refund-late-2s-rip', undefined],
     ['sim-refund-reset', { refund: [{ fault: 'reset' }] }],
+    ['sim-refund-hold-2s', { refund: [{ holdMs: 2_000 }] }],
     ['sim-refund-error', { refund: ['REFUND_ERROR'] }],
     ['sim-refund-repeat-noop', { refundRepeat: 'noop' }],
   ])('barcode %s', (barcode, expected) => {
