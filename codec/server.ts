@@ -228,6 +228,9 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
   return server;
 }
 
+/** The dev server's Web UI (`npm start`), under either loopback name. */
+export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+
 /** The codec server's settings from the environment (the keys come from PAYLOAD_ENCRYPTION_*). */
 export interface CodecServerConfig {
   token: string;
@@ -244,7 +247,8 @@ const list = (v: string | undefined) =>
 
 /**
  * `CODEC_SERVER_TOKEN` (required, secret), `CODEC_SERVER_PORT` (8888), `CODEC_SERVER_ALLOWED_ORIGINS`
- * (comma-separated origins; default the origin of `TEMPORAL_UI_URL`, else `http://localhost:8233`) and
+ * (comma-separated origins; default the origin of `TEMPORAL_UI_URL`, else `http://localhost:8233` and
+ * `http://127.0.0.1:8233`) and
  * `CODEC_SERVER_ALLOWED_HOSTS` (comma-separated `host:port`; default `127.0.0.1:<port>,localhost:<port>`).
  * Throws an Error listing every problem, each naming its variable and never a value of a secret.
  */
@@ -258,7 +262,8 @@ export function codecServerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     problems.push('CODEC_SERVER_PORT must be a port number (1-65535)');
   const origins = list(env.CODEC_SERVER_ALLOWED_ORIGINS);
-  if (origins.length === 0) origins.push(env.TEMPORAL_UI_URL || 'http://localhost:8233');
+  // The UI's origin is whichever host the operator typed: both loopback names by default.
+  if (origins.length === 0) origins.push(...(env.TEMPORAL_UI_URL ? [env.TEMPORAL_UI_URL] : DEFAULT_UI_ORIGINS));
   const allowedOrigins: string[] = [];
   for (const o of origins) {
     let url: URL | undefined;

@@ -182,11 +182,11 @@ describe('the processes, started without the key they were told to use', () => {
 describe('codec server settings', () => {
   const TOKEN = randomBytes(32).toString('hex');
 
-  it('defaults: port 8888, the UI at http://localhost:8233, hosts of the bound port', () => {
+  it('defaults: port 8888, the UI at localhost:8233 or 127.0.0.1:8233, hosts of the bound port', () => {
     expect(codecServerConfigFromEnv({ CODEC_SERVER_TOKEN: TOKEN })).toEqual({
       token: TOKEN,
       port: 8888,
-      allowedOrigins: ['http://localhost:8233'],
+      allowedOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
     });
     expect(codecServerConfigFromEnv({ CODEC_SERVER_TOKEN: TOKEN, TEMPORAL_UI_URL: 'http://localhost:9233/' })).toEqual(
       expect.objectContaining({ allowedOrigins: ['http://localhost:9233'] }),
