@@ -11,6 +11,7 @@ import {
   type RefundTimingOverrides,
 } from '../../workflows/refund-types';
 import { ClientSnKey, RefundStateKey, SnKey, TerminalSnKey } from '../../workflows/search-attributes';
+import type { Scenario } from '../../simulator';
 import { ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
 
 /** Short timing: a retry a second, a deadline in seconds, doubt 2 s. */
@@ -36,9 +37,10 @@ function refundOf(clientSn: string, amountFen: number, overrides: Partial<Refund
   };
 }
 
-/** A paid order of `amountFen` (the payment saga, the real simulator). */
-async function paidOrder(stack: SagaStack, amountFen = 1234): Promise<string> {
+/** A paid order of `amountFen` (the payment saga, the real simulator), with the simulator's knobs for it. */
+async function paidOrder(stack: SagaStack, amountFen = 1234, scenario?: Scenario): Promise<string> {
   const payment = newPayment({ amountFen });
+  if (scenario) stack.sim.setScenario(payment.clientSn, scenario); // scenarios are fixed when the order is made
   const { status } = await stack.payments.pay(payment);
   expect(status.state).toBe('PAID');
   return payment.clientSn;
@@ -142,6 +144,93 @@ describe('refund workflow (issue #16) against the simulator', () => {
     const { status } = await refunds.refund(refundOf('never-paid-here', 100));
     expect(status).toMatchObject({ state: 'REFUSED', refusal: { code: 'UPAY_ORDER_NOT_EXISTS' } });
     expect(status.calls.some((c) => c.operation === 'refund')).toBe(false);
+  });
+
+  it('takes a lost refund answer as unknown, finds the refund by refund_request_no, and never refunds twice', async () => {
+    const clientSn = await paidOrder(stack, 1234, { refund: [{ fault: 'reset', commit: true }] }); // lands, answer lost
+    const request = refundOf(clientSn, 500);
+    const { status } = await refunds.refund(request);
+    expect(status.state).toBe('REFUNDED');
+    expect(status.calls.map((c) => `${c.step}:${c.kind}`)).toEqual([
+      'look-query:success',
+      'refund:unknown',
+      'refund-check-query:success',
+    ]);
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ order_status: 'PARTIAL_REFUNDED', refunded_fen: 500 });
+  });
+
+  it('sends the refund again with the same refund_request_no when the lost one never arrived', async () => {
+    const clientSn = await paidOrder(stack, 1234, { refund: [{ fault: 'reset', commit: false }] }); // nothing happened
+    const request = refundOf(clientSn, 500);
+    const { status } = await refunds.refund(request);
+    expect(status.state).toBe('REFUNDED');
+    const refundCalls = stack.sim
+      .ledger()
+      .requests.filter((r) => r.endpoint.endsWith('refund') && r.client_sn === clientSn);
+    expect(refundCalls.map((r) => r.refund_request_no)).toEqual([request.refundRequestNo, request.refundRequestNo]);
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+  });
+
+  it('follows a slow refund (REFUND_IN_PROGRESS, order REFUND_INPROGRESS) until it lands: REFUNDED once', async () => {
+    const clientSn = await paidOrder(stack, 1234, {
+      refund: [{ effectAfterMs: 1_500, meanwhile: 'REFUND_INPROGRESS', reply: 'in-progress' }],
+    });
+    const { status } = await refunds.refund(refundOf(clientSn, 1234));
+    expect(status.state).toBe('REFUNDED');
+    expect(status.calls[1]).toMatchObject({ step: 'refund', kind: 'in_progress' });
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ order_status: 'REFUNDED', refunded_fen: 1234 });
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+  });
+
+  it('hands a refund without a definite answer by its deadline to a person, who resolves it by update', async () => {
+    const clientSn = await paidOrder(stack, 1234, {
+      refund: Array.from({ length: 20 }, () => 'REFUND_ERROR' as const),
+    });
+    const request = refundOf(clientSn, 300);
+    const { status } = await refunds.refund(request);
+    expect(status.state).toBe('NEEDS_ATTENTION');
+    expect(status.escalation?.reason).toMatch(/no definite refund answer before the deadline/);
+    const sent = status.calls.filter((c) => c.step === 'refund');
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    // Each got REFUND_ERROR, except one the worker held back near the deadline (R5: none arrives after it).
+    for (const c of sent) expect(c.bizResultCode ?? c.transportError).toMatch(/^(REFUND_ERROR|SEND_DEADLINE)$/);
+    const arrived = stack.sim
+      .ledger()
+      .requests.filter((r) => r.endpoint.endsWith('refund') && r.client_sn === clientSn);
+    expect(Math.max(...arrived.map((r) => r.at))).toBeLessThan(status.timing.deadline);
+    await expectAttributes(stack, status);
+    await expect(
+      refunds.resolve(request, { operator: 'ops-lead', resolution: 'PAID' as never, note: 'x' }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
+    const resolved = await refunds.resolve(request, {
+      operator: 'ops-lead',
+      resolution: 'NOT_REFUNDED',
+      note: '收钱吧 support: the refund never reached the channel',
+    });
+    expect(resolved).toMatchObject({ state: 'NOT_REFUNDED', resolution: { resolution: 'NOT_REFUNDED' } });
+    expect(resolved.resolution?.gatewayAtResolve?.answer).toMatch(/PAID/);
+    await expect(
+      refunds.resolve(request, { operator: 'ops-lead', resolution: 'REFUNDED', note: 'twice' }),
+    ).rejects.toThrow();
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ order_status: 'PAID', refunded_fen: 0, kept_fen: 1234 });
+    await expectAttributes(stack, await refunds.result(request));
+  });
+
+  it('does not report REFUSED when the refusal follows an attempt in doubt: a person decides (R3 for refunds)', async () => {
+    const refused = { answer: 'REFUND_FAIL' as const, errorCode: 'REFUNDABLE_AMOUNT_NOT_ENOUGH' };
+    const clientSn = await paidOrder(stack, 1234, {
+      refund: [{ fault: 'reset', commit: false }, refused, refused, refused, refused],
+    });
+    const request = refundOf(clientSn, 300);
+    const { status } = await refunds.refund(request);
+    expect(status.state).toBe('NEEDS_ATTENTION');
+    expect(status.refusal).toBeUndefined();
+    expect(status.escalation?.reason).toMatch(/refused \(REFUNDABLE_AMOUNT_NOT_ENOUGH\) after an earlier attempt/);
+    await refunds.resolveBySignal(request, { operator: 'ops-lead', resolution: 'NOT_REFUNDED', note: 'checked' });
+    const final = await refunds.result(request);
+    expect(final.state).toBe('NOT_REFUNDED');
+    expect(refundMovements(stack, clientSn)).toHaveLength(0);
   });
 
   it('names the field of bad input before anything starts, and fails a bad Web UI start with InvalidRefundRequest', async () => {
