@@ -117,7 +117,8 @@ export function answerMeaning(call: GatewayCallRecord): string {
 const RESOLUTIONS = 'PAID, FAILED, CANCELED, REVOKED, REFUNDED, PARTIAL_REFUNDED or SETTLED_OUTSIDE (with a reference)';
 
 /**
- * The payment's current details, as the Web UI shows them on its page (markdown, one fact a line).
+ * The payment's current details, as the Web UI shows them on its page (User Metadata → Current
+ * Details, rendered as markdown: one fact a paragraph; JSON in code spans so the UI keeps its quotes).
  * `now` is the workflow's clock when the status changed; `barcode` is blanked out should any text
  * ever carry it.
  */
@@ -130,6 +131,7 @@ export function currentDetails(status: PaymentStatus, now: number, barcode?: str
   ];
   const ignored = status.ignored[status.ignored.length - 1];
   if (ignored) lines.push(`Ignored ${ignored.name} at ${shanghaiClock(ignored.at)}: ${ignored.why}`);
+  lines.push('_Times are Asia/Shanghai (UTC+8)._');
   const text = lines.join('\n\n');
   return barcode && barcode.length > 0 ? text.split(barcode).join('…') : text;
 }
@@ -186,7 +188,7 @@ function operatorMay(s: PaymentStatus, now: number): string {
   const t = s.timing;
   const windowOpen = now < t.revokeWindowEnd;
   const revokeUntil = `revoke until ${until(t.revokeWindowEnd, s.startedAt)} (Asia/Shanghai)`;
-  const howToRevoke = 'More Actions → Send a Signal → revoke {"operator":"…","reason":"…"}';
+  const howToRevoke = 'More Actions → Send a Signal → `revoke` `{"operator":"…","reason":"…"}`';
   const r = s.revoke;
   if (s.settledAt !== undefined) return 'nothing: the payment is closed';
   switch (s.state) {
@@ -204,7 +206,7 @@ function operatorMay(s: PaymentStatus, now: number): string {
     case 'REVOKING':
       return `wait: the revoke of ${r?.operator ?? 'an operator'} is running`;
     case 'NEEDS_ATTENTION':
-      return `check the order with 收钱吧, then resolve with ${RESOLUTIONS}: More Actions → Send a Signal → resolve {"operator":"…","resolution":"…","note":"…"}`;
+      return `check the order with 收钱吧, then resolve with ${RESOLUTIONS}: More Actions → Send a Signal → \`resolve\` \`{"operator":"…","resolution":"…","note":"…"}\``;
     default:
       if (s.resolution) return `nothing: resolved ${s.resolution.resolution} by ${s.resolution.operator}`;
       return 'nothing';

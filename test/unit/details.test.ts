@@ -247,7 +247,7 @@ describe('currentDetails: state, last answer, what happens next and when, what a
         '**PAID** · ¥12.34 · coffee · terminal 100000000000000001 · client_sn demo-1 · sn 7895000000001',
         'Last gateway answer: confirm query 1 at 10:00:07: order PAID (SUCCESS)',
         'Next: closes at 24:00 (Asia/Shanghai), when the revoke window ends',
-        'Operator: revoke until 24:00 (Asia/Shanghai): More Actions → Send a Signal → revoke {"operator":"…","reason":"…"}',
+        'Operator: revoke until 24:00 (Asia/Shanghai): More Actions → Send a Signal → `revoke` `{"operator":"…","reason":"…"}`',
       ],
     ],
     [
@@ -302,7 +302,7 @@ describe('currentDetails: state, last answer, what happens next and when, what a
       START + 90 * S,
       [
         'Next: waits for a person: cancel refused: UPAY_TCP_ORDER_NOT_REFUNDABLE',
-        'Operator: check the order with 收钱吧, then resolve with PAID, FAILED, CANCELED, REVOKED, REFUNDED, PARTIAL_REFUNDED or SETTLED_OUTSIDE (with a reference): More Actions → Send a Signal → resolve {"operator":"…","resolution":"…","note":"…"}',
+        'Operator: check the order with 收钱吧, then resolve with PAID, FAILED, CANCELED, REVOKED, REFUNDED, PARTIAL_REFUNDED or SETTLED_OUTSIDE (with a reference): More Actions → Send a Signal → `resolve` `{"operator":"…","resolution":"…","note":"…"}`',
       ],
     ],
     [
@@ -339,13 +339,14 @@ describe('currentDetails: state, last answer, what happens next and when, what a
     for (const line of expected) expect(text).toContain(line);
   });
 
-  it('is one fact a paragraph, in this order: state, last answer, next, operator', () => {
+  it('is one fact a paragraph, in this order: state, last answer, next, operator, the time zone', () => {
     const text = currentDetails(status('PAID'), START);
     expect(text.split('\n\n').map((l) => l.split(':')[0]!.split(' ')[0])).toEqual([
       '**PAID**',
       'Last',
       'Next',
       'Operator',
+      '_Times',
     ]);
   });
 
