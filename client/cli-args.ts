@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { RefundRequest, RefundResolveRequest } from '../workflows/refund-types';
 import type {
   PaymentRequest,
   RecheckRequest,
@@ -27,6 +28,8 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   deviceId: '--device-id',
   appId: '--app-id',
   name: '--name',
+  sn: '--sn',
+  refundRequestNo: '--refund-no',
 };
 
 const OPTIONS = {
@@ -50,6 +53,8 @@ const OPTIONS = {
   'device-id': { type: 'string' },
   'app-id': { type: 'string' },
   name: { type: 'string' },
+  sn: { type: 'string' },
+  'refund-no': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,4 +112,27 @@ export function resolveRequestOf(v: CliValues): ResolveRequest {
 
 export function recheckRequestOf(v: CliValues): RecheckRequest {
   return defined({ operator: v.operator, note: v.note }) as RecheckRequest;
+}
+
+/** `refund`: the order by --client-sn (or --sn), the refund by --refund-no; --timing is refund timing JSON. */
+export function refundRequestOf(v: CliValues, defaultTerminalSn: string | undefined): RefundRequest {
+  return defined({
+    terminalSn: v['terminal-sn'] ?? defaultTerminalSn,
+    clientSn: v['client-sn'],
+    sn: v.sn,
+    refundRequestNo: v['refund-no'],
+    amountFen: amountOf(v.amount),
+    operator: v.operator,
+    reason: v.reason,
+    timing: timingOf(v.timing),
+  }) as RefundRequest;
+}
+
+export function refundResolveRequestOf(v: CliValues): RefundResolveRequest {
+  return defined({
+    operator: v.operator,
+    resolution: v.resolution,
+    note: v.note,
+    reference: v.reference,
+  }) as RefundResolveRequest;
 }

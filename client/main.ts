@@ -11,12 +11,17 @@ import {
   parse,
   payRequestOf,
   recheckRequestOf,
+  refundRequestOf,
+  refundResolveRequestOf,
   resolveRequestOf,
   revokeRequestOf,
   type CliValues,
 } from './cli-args';
 import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
 import { PaymentsClient, type PaymentRef } from './payments-client';
+import { RefundConflictError, RefundResolveRejectedError, RefundsClient, type RefundRef } from './refunds-client';
+import { refundWorkflowId, type RefundStatus } from '../workflows/refund-types';
+import { validateRefundRequest } from '../workflows/refund-validation';
 import { ActivationFailedError, activate, type ActivateRequest } from './activate';
 import { FileKeyStore } from '../activities/keys/file-key-store';
 import { startCheckinNow } from '../worker/checkin-schedules';
@@ -38,6 +43,12 @@ const USAGE = `usage: npm run client -- <command> [flags]
   activate --code CODE --device-id D [--app-id A] [--name N]
           gateway call signed with SQB_VENDOR_SN/SQB_VENDOR_KEY; stores the terminal in SQB_KEY_STORE_FILE
   checkin [--terminal-sn T]   check the terminal in now (through the worker) and wait for the result
+  refund  --client-sn C (or --sn SN) --refund-no R --amount FEN --operator O [--reason R] [--terminal-sn T]
+          [--wait-ms MS] [--timing JSON]   one refund (退款); the same --refund-no again attaches to it
+          (exit 0: REFUNDED; 3: REFUSED or NOT_REFUNDED; 4: not known yet or NEEDS_ATTENTION)
+  refund-status  --client-sn C (or --sn SN) --refund-no R [--terminal-sn T]
+  refund-resolve --client-sn C (or --sn SN) --refund-no R --operator O --note N [--terminal-sn T]
+          --resolution REFUNDED|NOT_REFUNDED|SETTLED_OUTSIDE [--reference REF]
 --terminal-sn defaults to SQB_TERMINAL_SN. Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (or a profile).`;
 
 const EXIT = { ok: 0, failed: 1, invalid: 2, notPaid: 3, unknown: 4 } as const;
@@ -58,6 +69,27 @@ function refOf(v: CliValues): PaymentRef {
   if (!v['client-sn']) problems.push({ field: 'clientSn', problem: 'is required' });
   if (problems.length > 0) throw new InvalidRequestError(problems);
   return { terminalSn: terminalSn as string, clientSn: v['client-sn'] as string };
+}
+
+function exitForRefund(status: RefundStatus, outcomeKnown: boolean): number {
+  if (!outcomeKnown || status.state === 'NEEDS_ATTENTION') return EXIT.unknown;
+  return status.state === 'REFUNDED' || status.state === 'SETTLED_OUTSIDE' ? EXIT.ok : EXIT.notPaid;
+}
+
+/** A refund's reference, checked as the refund request checks it (terminal digits, refund number, order). */
+function refundRefOf(v: CliValues): RefundRef {
+  const ref = {
+    terminalSn: v['terminal-sn'] ?? process.env.SQB_TERMINAL_SN,
+    ...(v['client-sn'] !== undefined ? { clientSn: v['client-sn'] } : {}),
+    ...(v.sn !== undefined ? { sn: v.sn } : {}),
+    refundRequestNo: v['refund-no'],
+  };
+  const fields = ['terminalSn', 'clientSn', 'sn', 'refundRequestNo'];
+  const problems = validateRefundRequest({ ...ref, amountFen: 1, operator: '-' }).filter((p) =>
+    fields.includes(p.field),
+  );
+  if (problems.length > 0) throw new InvalidRequestError(problems);
+  return ref as RefundRef;
 }
 
 function terminalOf(v: CliValues): string {
@@ -112,6 +144,9 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
     resolve: () => ({ ref: refOf(v), request: resolveRequestOf(v) }),
     activate: () => activateRequestOf(v),
     checkin: () => terminalOf(v),
+    refund: () => refundRequestOf(v, process.env.SQB_TERMINAL_SN),
+    'refund-status': () => refundRefOf(v),
+    'refund-resolve': () => ({ ref: refundRefOf(v), request: refundResolveRequestOf(v) }),
   };
   if (!(command in inputs))
     throw new InvalidRequestError([
@@ -182,6 +217,34 @@ async function run(command: string | undefined, v: CliValues): Promise<number> {
         const waiting = result.revoke.status === 'NEEDS_ATTENTION' || result.revoke.status === 'PENDING';
         return waiting ? EXIT.unknown : EXIT.notPaid;
       }
+      case 'refund': {
+        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
+        const refunds = new RefundsClient(client, taskQueue());
+        const { workflowId, outcomeKnown, status } = await refunds.refund(
+          inputs.refund(),
+          waitMs !== undefined ? { waitMs } : {},
+        );
+        print({
+          workflowId,
+          outcomeKnown,
+          outcome: outcomeKnown ? status.state : undefined,
+          state: status.state,
+          status,
+        });
+        return exitForRefund(status, outcomeKnown);
+      }
+      case 'refund-status': {
+        const ref = inputs['refund-status']();
+        const status = await new RefundsClient(client, taskQueue()).status(ref);
+        print({ workflowId: refundWorkflowId(ref), state: status.state, status });
+        return EXIT.ok;
+      }
+      case 'refund-resolve': {
+        const { ref, request } = inputs['refund-resolve']();
+        const status = await new RefundsClient(client, taskQueue()).resolve(ref, request);
+        print({ workflowId: refundWorkflowId(ref), state: status.state, status });
+        return EXIT.ok;
+      }
       case 'checkin': {
         const terminalSn = inputs.checkin();
         const handle = await startCheckinNow(client, terminalSn, { taskQueue: taskQueue() });
@@ -215,6 +278,8 @@ function describeError(err: unknown): { error: string; exit: number } {
   if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'))
     return { error: `${(err as Error).message}\n${USAGE}`, exit: EXIT.invalid };
   if (err instanceof PaymentConflictError) return { error: err.message, exit: EXIT.invalid };
+  if (err instanceof RefundConflictError) return { error: err.message, exit: EXIT.invalid };
+  if (err instanceof RefundResolveRejectedError) return { error: err.message, exit: EXIT.notPaid };
   return { error: err instanceof Error ? err.message : String(err), exit: EXIT.failed };
 }
 

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
 import { InvalidRequestError } from '../../client/errors';
 import { RefundsClient } from '../../client/refunds-client';
 import { refundStatusQuery } from '../../workflows/refund-definitions';
@@ -12,7 +15,18 @@ import {
 } from '../../workflows/refund-types';
 import { ClientSnKey, RefundStateKey, SnKey, TerminalSnKey } from '../../workflows/search-attributes';
 import type { Scenario } from '../../simulator';
-import { ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
+import { TERMINAL_SN, ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+/** A real process (`npm run client -- …`'s program, or the Temporal CLI): its exit code and stdout. */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: REPO, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: stdout || stderr }),
+    );
+  });
+}
 
 /** Short timing: a retry a second, a deadline in seconds, doubt 2 s. */
 const FAST_REFUND_TIMING: RefundTimingOverrides = {
@@ -231,6 +245,63 @@ describe('refund workflow (issue #16) against the simulator', () => {
     const final = await refunds.result(request);
     expect(final.state).toBe('NOT_REFUNDED');
     expect(refundMovements(stack, clientSn)).toHaveLength(0);
+  });
+
+  it('refunds from the CLI (npm run client -- refund …): REFUNDED exit 0; the same --refund-no again attaches', async () => {
+    const clientSn = await paidOrder(stack, 800);
+    const env = {
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      SQB_TERMINAL_SN: TERMINAL_SN,
+    };
+    const args = ['--client-sn', clientSn, '--refund-no', `CLI-${clientSn}`.slice(0, 20), '--amount', '800'];
+    const cli = (...more: string[]) => run(process.execPath, ['--import', 'tsx', 'client/main.ts', ...more], env);
+    const [first, bad] = await Promise.all([
+      cli('refund', ...args, '--operator', 'returns-desk-1', '--timing', JSON.stringify(FAST_REFUND_TIMING)),
+      cli('refund', '--client-sn', clientSn, '--refund-no', 'R'.repeat(21), '--amount', '0', '--operator', 'o'),
+    ]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'REFUNDED', state: 'REFUNDED' });
+    expect(bad.code).toBe(2);
+    expect((JSON.parse(bad.stdout) as { error: string }).error).toMatch(
+      /refundRequestNo \(--refund-no\) must be at most 20.*amountFen \(--amount\) must be positive/,
+    );
+    const again = await cli('refund', ...args, '--operator', 'returns-desk-1');
+    expect(again.code).toBe(0);
+    const status = await cli('refund-status', ...args.slice(0, 4));
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'REFUNDED' });
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+  });
+
+  it('starts from the JSON an operator types as the Web UI or the Temporal CLI sends it (workflow type refundSaga)', async () => {
+    const clientSn = await paidOrder(stack, 600);
+    const input = {
+      terminalSn: TERMINAL_SN,
+      clientSn,
+      refundRequestNo: `OPS${counter++}`,
+      amountFen: 250,
+      operator: 'ops-wang',
+    };
+    const workflowId = refundWorkflowId(input);
+    const { code } = await run(resolveBinary(TEMPORAL_CLI).path!, [
+      'workflow',
+      'start',
+      '--address',
+      process.env.TEMPORAL_TEST_ADDRESS!,
+      '--type',
+      REFUND_WORKFLOW_TYPE,
+      '--task-queue',
+      stack.taskQueue,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify(input),
+    ]);
+    expect(code).toBe(0);
+    const final = await refunds.result(input);
+    expect(final).toMatchObject({ state: 'REFUNDED', amountFen: 250, sn: expect.any(String) });
+    expect(ledgerOrder(stack.sim, clientSn)).toMatchObject({ refunded_fen: 250, kept_fen: 350 });
+    await expectAttributes(stack, final); // published by the workflow itself: the UI start sets none
   });
 
   it('names the field of bad input before anything starts, and fails a bad Web UI start with InvalidRefundRequest', async () => {
