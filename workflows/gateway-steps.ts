@@ -8,7 +8,13 @@ import {
 } from '@temporalio/workflow';
 import type { OrderRef, PayInput, PaymentActivities } from '../activities/payment-activities';
 import { callSummary, currentDetails, nextCall } from './details';
-import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation, type PaymentStatus } from './types';
+import {
+  UNKNOWN_TERMINAL,
+  type CallStep,
+  type GatewayCallResult,
+  type GatewayOperation,
+  type PaymentStatus,
+} from './types';
 
 /**
  * Activity options. Every gateway activity runs once (maximumAttempts 1): the saga owns the retry
@@ -32,14 +38,20 @@ const HEARTBEAT_TIMEOUT = '10 seconds';
  */
 let shown: PaymentStatus | undefined;
 
+/** A call's step and number as the caller will record them; without it they are read from the status. */
+export interface CallName {
+  step: CallStep;
+  attempt: number;
+}
+
 /**
  * A proxy per call, each operation with its own startToClose, and the call's step as its summary
  * (the Web UI's event history and timeline: "confirm query 4", "cancel #3 of the schedule"). The
  * summary is user metadata on the command: replay does not compare it (core checks activity id
  * and type only). Every gateway activity runs once.
  */
-function proxyFor(operation: keyof typeof ACTIVITY_TIMEOUTS_MS) {
-  const { step, attempt } = nextCall(shown ?? { state: 'PAYING', calls: [] }, operation);
+function proxyFor(operation: keyof typeof ACTIVITY_TIMEOUTS_MS, name?: CallName) {
+  const { step, attempt } = name ?? nextCall(shown ?? { state: 'PAYING', calls: [] }, operation);
   return proxyActivities<PaymentActivities>({
     startToCloseTimeout: ACTIVITY_TIMEOUTS_MS[operation],
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
@@ -91,9 +103,11 @@ async function guarded(
   }
 }
 
+/** The gateway calls; `name` (optional) says which step a call belongs to, for its summary. */
 export const gateway = {
-  pay: (input: PayInput) => guarded('pay', () => proxyFor('pay').payOrder(input)),
-  query: (ref: OrderRef) => guarded('query', () => proxyFor('query').queryOrder(ref)),
-  cancel: (ref: OrderRef) => guarded('cancel', () => proxyFor('cancel').cancelOrder(ref)),
-  revoke: (ref: OrderRef & { sendBy?: number }) => guarded('revoke', () => proxyFor('revoke').revokeOrder(ref)),
+  pay: (input: PayInput, name?: CallName) => guarded('pay', () => proxyFor('pay', name).payOrder(input)),
+  query: (ref: OrderRef, name?: CallName) => guarded('query', () => proxyFor('query', name).queryOrder(ref)),
+  cancel: (ref: OrderRef, name?: CallName) => guarded('cancel', () => proxyFor('cancel', name).cancelOrder(ref)),
+  revoke: (ref: OrderRef & { sendBy?: number }, name?: CallName) =>
+    guarded('revoke', () => proxyFor('revoke', name).revokeOrder(ref)),
 };
