@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { REFUND_PATHS } from '../../scripts/histories/refund-paths';
 import { TEMPORAL_CLI, resolveBinary } from '../../scripts/toolchain/temporal-binaries';
 import { InvalidRequestError } from '../../client/errors';
 import { RefundsClient } from '../../client/refunds-client';
@@ -15,6 +16,7 @@ import {
 } from '../../workflows/refund-types';
 import { ClientSnKey, RefundStateKey, SnKey, TerminalSnKey } from '../../workflows/search-attributes';
 import type { Scenario } from '../../simulator';
+import { loadCorpus } from '../helpers/history-corpus';
 import { TERMINAL_SN, ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -320,5 +322,10 @@ describe('refund workflow (issue #16) against the simulator', () => {
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toMatchObject({ type: INVALID_REFUND_REQUEST });
     expect((failure as WorkflowFailedError).cause?.message).toMatch(/terminalSn must be digits only.*clientSn or sn/);
+  });
+
+  it('has a recorded history of every refund path in the corpus (test/replay/corpus.test.ts replays them)', () => {
+    const names = loadCorpus().map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(REFUND_PATHS.map((p) => `${p.name}.json`)));
   });
 });
