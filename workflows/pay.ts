@@ -5,28 +5,39 @@ import type { Outcome, SagaState } from './saga-state';
 import type { PaymentRequest } from './types';
 
 /**
- * Patch id (issue 15, 2026-12-03): a reset run never sends pay again; it learns what the first
- * run's pay did by query (confirm). Asked only in a reset run, when it would send pay: a reset
- * replays the first run's events without the marker (false: as it ran), then goes on live (true).
+ * Patch id (issue 15, 2026-12-03), and the record of a fact: this run is a reset of an earlier one,
+ * so pay is not sent again; the order is queried (confirm) and the first run's pay, if it took the
+ * money, is found (never a second pay, never FAILED beside a PAID order: a reset run's send
+ * deadline is the first run's, so its pay would come back "not sent"). Written only in a reset run
+ * when it reaches pay live; read back from history on replay.
  */
 export const RESET_RUN_SENDS_NO_PAY = 'reset-run-sends-no-pay';
 
 /**
+ * Whether this run is a reset that reached pay, deterministically: live, a reset run's id differs
+ * from the run id on its (copied) start event, and the marker records it; on replay only the marker
+ * counts (an offline replayer runs every history under the start event's run id, so the ids cannot
+ * be compared there). Without the marker in history, patched() on replay is false and sends nothing.
+ */
+function resetRunReachedPay(): boolean {
+  const { runId, originalExecutionRunId, unsafe } = workflowInfo();
+  if (unsafe.isReplaying) return patched(RESET_RUN_SENDS_NO_PAY);
+  return runId !== originalExecutionRunId && patched(RESET_RUN_SENDS_NO_PAY);
+}
+
+/**
  * Phase 1, pay: sent once, never again with this client_sn, and not at all past the pay send
  * deadline (R5: the activity answers "not sent", a definite failure), after a cancellation request
- * (R6), or in a reset run (its first run may have paid). A success or a definite no is the outcome;
+ * (R6), or in a reset run (its first run may have paid: confirm instead). A success or a definite no is the outcome;
  * anything else goes to confirm; under a cancellation request, anything but a definite no is
  * compensated at once. An answer about another order counts for nothing (R1).
  */
-export async function payPhase(saga: SagaState, payStartedAt: number): Promise<Outcome | 'CONFIRM' | 'COMPENSATE'> {
+export async function payPhase(
+  saga: SagaState,
+  payStartedAt: number,
+): Promise<Outcome | 'CONFIRM' | 'COMPENSATE' | 'RESET_RUN'> {
   if (saga.doNotTake) return { to: 'FAILED', why: 'cancellation requested before pay was sent' };
-  const { runId, originalExecutionRunId } = workflowInfo();
-  if (originalExecutionRunId && runId !== originalExecutionRunId && patched(RESET_RUN_SENDS_NO_PAY)) {
-    saga.noteRerunOf(originalExecutionRunId);
-    // The first run's pay may have been sent up to its send deadline: "no such order" proves nothing until it cannot land.
-    saga.payInDoubtFrom(saga.timing.paySendDeadline ?? payStartedAt);
-    return 'CONFIRM';
-  }
+  if (saga.rules === 'money-rules' && resetRunReachedPay()) return 'RESET_RUN';
   const answer = saga.record('pay', 1, await gateway.pay(payInputOf(saga)));
   const another = saga.anotherOrder(answer);
   if (another) return { to: 'NEEDS_ATTENTION', why: 'answer about another order', reason: another };

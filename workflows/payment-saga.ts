@@ -74,8 +74,10 @@ async function findOutcome(saga: SagaState): Promise<Outcome> {
   const payStartedAt = Date.now();
   const paid = await payPhase(saga, payStartedAt);
   if (paid === 'COMPENSATE') return compensatePhase(saga, 'cancellation requested: do not take this money');
-  if (paid !== 'CONFIRM') return paid;
-  const why = saga.status.rerunOf ? 'a reset run: pay not sent again, the order queried' : undefined;
+  if (paid !== 'CONFIRM' && paid !== 'RESET_RUN') return paid;
+  // A reset run: the first run's pay may have been sent until its send deadline, and may still land (R5).
+  if (paid === 'RESET_RUN') saga.payInDoubtFrom(saga.timing.paySendDeadline ?? payStartedAt);
+  const why = paid === 'RESET_RUN' ? 'a reset run: pay not sent again, the order queried' : undefined;
   const confirmed = await confirmPhase(saga, payStartedAt, why);
   if (confirmed !== 'COMPENSATE') return confirmed;
   return compensatePhase(

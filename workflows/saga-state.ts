@@ -311,11 +311,6 @@ export class SagaState {
     for (const r of this.rechecksWaiting.splice(0)) Object.assign(r, { answeredAt: Date.now(), gateway, effect });
   }
 
-  /** This run is a reset of an earlier one (the first run's id): its pay is not sent again. */
-  noteRerunOf(runId: string): void {
-    this.status.rerunOf = runId;
-  }
-
   /** The workflow is closing: nothing more is asked of the gateway. */
   get closing(): boolean {
     return this.status.settledAt !== undefined;

@@ -238,8 +238,6 @@ export interface PaymentStatus {
   cancellation?: CancellationRecord;
   /** Operators' `recheck` requests and what each found. */
   rechecks?: RecheckRecord[];
-  /** Set in a run that is a reset of an earlier one: the first run's id (its pay is never sent again). */
-  rerunOf?: string;
   /** When the workflow finished: the revoke window had closed and any check at close agreed. */
   settledAt?: number;
 }

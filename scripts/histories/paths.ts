@@ -1,7 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { PaymentsClient } from '../../client/payments-client';
 import type { RunningSimulator, Scenario } from '../../simulator';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
-import type { PaymentRequest, PaymentStatus, RevokeRequest, TimingOverrides } from '../../workflows/types';
+import {
+  paymentWorkflowId,
+  type PaymentRequest,
+  type PaymentStatus,
+  type RevokeRequest,
+  type TimingOverrides,
+} from '../../workflows/types';
 
 /** The terminal the corpus is recorded with. The secrets test checks its key never reaches a history. */
 export const RECORDING_TERMINAL = { terminalSn: '100000000000000077', terminalKey: 'c0ffee00deadbeef0123456789abcdef' };
@@ -23,6 +31,8 @@ const OPERATOR: RevokeRequest = { operator: 'ops-wang', reason: 'customer return
 
 export interface RecordingContext {
   payments: PaymentsClient;
+  client: Client;
+  taskQueue: string;
   sim: RunningSimulator;
   /** Polls the status query until `predicate` holds. */
   waitFor(request: PaymentRequest, predicate: (s: PaymentStatus) => boolean): Promise<PaymentStatus>;
@@ -206,6 +216,85 @@ export const HISTORY_PATHS: HistoryPath[] = [
     async run({ payments }, request) {
       await payments.pay(request);
       await payments.pay(request);
+    },
+  },
+  // Paths issue 15 added (patches cancel-request-compensates, recheck, reset-run-sends-no-pay).
+  {
+    name: 'cancel-before-outcome-compensated',
+    finalState: 'CANCELED',
+    // R6: a cancellation request while CONFIRMING means "do not take this money": cancel at once.
+    timing: { ...RECORDING_TIMING, confirmIntervalMs: 2_000 },
+    scenario: { pay: { result: 'PAY_IN_PROGRESS' } },
+    async run(ctx, request) {
+      const paying = ctx.payments.pay(request);
+      await ctx.waitFor(request, (s) => s.state === 'CONFIRMING');
+      await ctx.payments.abort(request);
+      await paying;
+    },
+  },
+  {
+    name: 'cancel-before-pay-not-sent',
+    finalState: 'FAILED',
+    // R6: a cancellation request that arrives before pay is sent: pay is never sent.
+    async run(ctx, request) {
+      const handle = await ctx.client.workflow.start('paymentSaga', {
+        workflowId: paymentWorkflowId(request.terminalSn, request.clientSn),
+        taskQueue: ctx.taskQueue,
+        args: [request],
+      });
+      await handle.cancel();
+    },
+  },
+  {
+    name: 'cancel-on-paid-ignored',
+    finalState: 'PAID',
+    // R6: on PAID a cancellation request is recorded in status.ignored ("use revoke") and changes nothing.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await ctx.payments.abort(request);
+    },
+  },
+  {
+    name: 'recheck-while-confirming-paid',
+    finalState: 'PAID',
+    // The customer says they paid: a recheck is one more confirm query now.
+    timing: { ...RECORDING_TIMING, confirmIntervalMs: 4_000 },
+    scenario: { pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterMs: 200 } } },
+    async run(ctx, request) {
+      const paying = ctx.payments.pay(request);
+      await ctx.waitFor(request, (s) => s.state === 'CONFIRMING');
+      await new Promise((r) => setTimeout(r, 400));
+      await ctx.payments.recheck(request, { operator: 'ops-li', note: 'customer shows the receipt' });
+      await paying;
+    },
+  },
+  {
+    name: 'recheck-on-paid-agrees',
+    finalState: 'PAID',
+    // A recheck after the outcome (hold): the gateway agrees, nothing changes.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await ctx.payments.recheckBySignal(request, { operator: 'ops-li' });
+      await ctx.waitFor(request, (s) => s.rechecks?.[0]?.answeredAt !== undefined);
+    },
+  },
+  {
+    name: 'reset-run-queries-not-pays',
+    finalState: 'PAID',
+    // A reset to the first workflow task after PAID: the reset run sends no second pay; it queries.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      const workflowId = paymentWorkflowId(request.terminalSn, request.clientSn);
+      const { runId } = await ctx.client.workflow.getHandle(workflowId).describe();
+      const history = await ctx.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const firstTask = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!;
+      await ctx.client.workflowService.resetWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId, runId },
+        reason: 'history corpus: reset after pay',
+        workflowTaskFinishEventId: firstTask.eventId,
+        requestId: randomUUID(),
+      });
     },
   },
 ];

@@ -18,6 +18,11 @@ import { exportAsUiDownload, exportWithCli } from './export';
 import { HISTORY_PATHS, RECORDING_TERMINAL, RECORDING_TIMING, type HistoryPath, type RecordingContext } from './paths';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../../test/histories');
+/**
+ * `HISTORY_PATHS_ONLY=a,b npm run histories:record` records only the paths named; the others keep the
+ * histories recorded by the code they ran under (older histories replay the unpatched branches).
+ */
+const ONLY = process.env.HISTORY_PATHS_ONLY?.split(',').map((s) => s.trim());
 /** Paths also saved in the Web UI's download format, to prove both formats load. */
 const UI_DOWNLOAD_PATHS = ['happy'];
 
@@ -40,12 +45,18 @@ async function main(): Promise<void> {
   const payments = new PaymentsClient(client, stack.config.taskQueue);
   const ctx: RecordingContext = {
     payments,
+    client,
+    taskQueue: stack.config.taskQueue,
     sim: sim!,
     waitFor: (request, predicate) => payments.waitFor(request, predicate),
   };
   try {
     await mkdir(path.join(HISTORIES_DIR, 'ui-download'), { recursive: true });
-    const settled = await Promise.allSettled(HISTORY_PATHS.map((p, i) => recordPath(ctx, client, p, i)));
+    const settled = await Promise.allSettled(
+      HISTORY_PATHS.map((p, i) => [p, i] as const)
+        .filter(([p]) => !ONLY || ONLY.includes(p.name))
+        .map(([p, i]) => recordPath(ctx, client, p, i)),
+    );
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
     if (failures.length > 0) throw new Error(`recording failed, nothing saved:\n${failures.join('\n')}`);
     const recorded = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
       console.log(`recorded ${p.name} (${p.finalState})`);
     }
     // One after the other: an on-demand check-in joins the one already running for its terminal.
-    for (const p of CHECKIN_PATHS) {
+    for (const p of CHECKIN_PATHS.filter((c) => !ONLY || ONLY.includes(c.name))) {
       const workflowId = await recordCheckin(client, sim!, stack.config.taskQueue, p);
       await writeJson(path.join(HISTORIES_DIR, `${p.name}.json`), await exportWithCli(cliPath, address, workflowId));
       console.log(`recorded ${p.name}`);

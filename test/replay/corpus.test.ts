@@ -43,6 +43,19 @@ describe('history corpus', () => {
     expect(patchMarkers(current!.history)).toContain(patchId);
   });
 
+  // Issue 15's paths carry the markers of the patches they took (R8: the unpatched branch is every older history).
+  it.each([
+    ['cancel-request-compensates', 'cancel-before-outcome-compensated.json'],
+    ['cancel-request-compensates', 'cancel-before-pay-not-sent.json'],
+    ['cancel-request-compensates', 'cancel-on-paid-ignored.json'],
+    ['recheck', 'recheck-while-confirming-paid.json'],
+    ['recheck', 'recheck-on-paid-agrees.json'],
+    ['reset-run-sends-no-pay', 'reset-run-queries-not-pays.json'],
+  ])('%s: %s carries the patch marker', (patchId, name) => {
+    const current = corpus.find((f) => f.name === name);
+    expect(patchMarkers(current!.history)).toContain(patchId);
+  });
+
   it.each(corpus.map((f) => [f.name, f] as const))('replays %s', async (name, file) => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'corpus' }, file.history, name),
