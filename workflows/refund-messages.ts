@@ -1,9 +1,14 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, setHandler } from '@temporalio/workflow';
 import { refundOutcomeUpdate, refundResolveSignal, refundResolveUpdate, refundStatusQuery } from './refund-definitions';
 import type { RefundSagaState } from './refund-state';
 import { REFUND_OUTCOME_STATES, type RefundResolveRequest } from './refund-types';
 import { validateRefundResolveRequest } from './refund-validation';
 import { describeProblems } from './validation';
+
+/** A handler's wait that a Temporal cancellation request does not end: the refund goes on, so does the answer. */
+function untilEvenIfCancelled(fn: () => boolean): Promise<void> {
+  return CancellationScope.nonCancellable(() => condition(fn));
+}
 
 function resolveRejection(refund: RefundSagaState, request: unknown): string | undefined {
   const problems = validateRefundResolveRequest(request);
@@ -37,7 +42,7 @@ export function installRefundHandlers(refund: RefundSagaState): void {
     refundResolveUpdate,
     async (request: RefundResolveRequest) => {
       refund.requestResolve(request);
-      await condition(() => refund.state !== 'NEEDS_ATTENTION' && refund.status.settledAt !== undefined);
+      await untilEvenIfCancelled(() => refund.state !== 'NEEDS_ATTENTION' && refund.status.settledAt !== undefined);
       return refund.status;
     },
     {
@@ -52,7 +57,7 @@ export function installRefundHandlers(refund: RefundSagaState): void {
   setHandler(
     refundOutcomeUpdate,
     async () => {
-      await condition(() => REFUND_OUTCOME_STATES.includes(refund.state));
+      await untilEvenIfCancelled(() => REFUND_OUTCOME_STATES.includes(refund.state));
       return refund.status;
     },
     { description: 'Completes when the refund has its outcome (early return for the returns desk)' },

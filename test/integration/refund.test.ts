@@ -306,6 +306,23 @@ describe('refund workflow (issue #16) against the simulator', () => {
     await expectAttributes(stack, final); // published by the workflow itself: the UI start sets none
   });
 
+  it('carries a refund to its end when Temporal is asked to cancel it (R6): REFUNDED, the request kept as ignored', async () => {
+    const clientSn = await paidOrder(stack, 1234, {
+      refund: [{ effectAfterMs: 1_500, meanwhile: 'REFUND_INPROGRESS', reply: 'in-progress' }],
+    });
+    const request = refundOf(clientSn, 1234);
+    const started = refunds.refund(request);
+    await refunds.waitFor(request, (s) => s.state === 'REFUNDING');
+    const handle = stack.client.workflow.getHandle(refundWorkflowId(request));
+    await handle.cancel();
+    await started;
+    const final = await refunds.result(request);
+    expect(final.state).toBe('REFUNDED');
+    expect(final.ignored).toEqual([expect.objectContaining({ name: 'cancel' })]);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    expect(refundMovements(stack, clientSn)).toHaveLength(1);
+  });
+
   it('names the field of bad input before anything starts, and fails a bad Web UI start with InvalidRefundRequest', async () => {
     const bad = { ...refundOf('x', 100), refundRequestNo: 'R'.repeat(21), amountFen: 0 };
     const err = await refunds.refund(bad).catch((e: unknown) => e);
