@@ -34,7 +34,7 @@ import { validatePaymentRequest } from '../../workflows/validation';
  */
 describe('the Web UI buttons (issue 15, money rules R6)', () => {
   const stack = useSagaStack();
-  const timing: TimingOverrides = { ...RULE_TIMING, revokeWindowAfterMs: 5_000 };
+  const timing: TimingOverrides = RULE_TIMING;
 
   /** Starts the payment as a checkout does (early return), without waiting for it. */
   async function startPayment(request: PaymentRequest, scenario?: Scenario) {
