@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Scenario } from '../../simulator';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import type { PaymentRef } from '../../client/payments-client';
@@ -15,7 +17,14 @@ import {
   terminateIfOpen,
   watchStatus,
 } from '../helpers/money-rules';
-import { expectConsistent, ledgerOrder, newPayment, useSagaStack, type SagaStack } from '../helpers/saga-stack';
+import {
+  TERMINAL_SN,
+  expectConsistent,
+  ledgerOrder,
+  newPayment,
+  useSagaStack,
+  type SagaStack,
+} from '../helpers/saga-stack';
 import {
   parsePaymentWorkflowId,
   paymentWorkflowId,
@@ -56,6 +65,33 @@ describe('the Web UI buttons (issue 15, money rules R6)', () => {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(50);
     }
+  }
+
+  /** `npm run client -- …` as a real process: one JSON object on stdout, and its exit code. */
+  function runCli(...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'client/main.ts', ...args],
+        {
+          cwd: path.resolve(__dirname, '..', '..'),
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+            TEMPORAL_TASK_QUEUE: stack.taskQueue,
+            SQB_TERMINAL_SN: TERMINAL_SN,
+          },
+        },
+        (err, stdout, stderr) => {
+          const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+          try {
+            resolve({ code, out: JSON.parse(stdout || stderr) as Record<string, unknown> });
+          } catch {
+            reject(new Error(`not one JSON object (exit ${code}): ${stdout}${stderr}`));
+          }
+        },
+      );
+    });
   }
 
   const stateIs = (s: SagaStack, ref: PaymentRef, state: PaymentStatus['state']) =>
@@ -183,9 +219,12 @@ describe('the Web UI buttons (issue 15, money rules R6)', () => {
     });
     await stateIs(stack, request, 'NEEDS_ATTENTION');
     try {
-      const aborted = await stack.payments.abort(request, { waitMs: 3_000 });
-      expect(aborted).toMatchObject({ effect: 'IGNORED', state: 'NEEDS_ATTENTION' });
-      expect(aborted.status.ignored.at(-1)?.why).toContain('changes nothing');
+      // The CLI's twin of the button: one JSON object, exit 4 (a person must look).
+      const cli = await runCli('abort', '--client-sn', request.clientSn, '--wait-ms', '3000');
+      expect(cli.code).toBe(4);
+      expect(cli.out).toMatchObject({ effect: 'IGNORED', state: 'NEEDS_ATTENTION' });
+      const aborted = await stack.payments.status(request);
+      expect(aborted.ignored.at(-1)?.why).toContain('changes nothing');
       await sleep(500);
       const handle = stack.client.workflow.getHandle(paymentWorkflowId(request.terminalSn, request.clientSn));
       expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -267,7 +306,17 @@ describe('the Web UI buttons (issue 15, money rules R6)', () => {
       // The back office revokes it directly at the gateway.
       const revoked = await gatewayCall(stack.sim, 'revoke', { sn: paid.sn!, client_sn: request.clientSn });
       expect(revoked.biz_response?.result_code).toBe('CANCEL_SUCCESS');
-      await stack.payments.recheckBySignal(request, { operator: 'ops', note: 'customer says it was returned' });
+      const cli = await runCli(
+        'recheck',
+        '--client-sn',
+        request.clientSn,
+        '--operator',
+        'ops',
+        '--note',
+        'returned',
+        '--signal',
+      );
+      expect(cli).toMatchObject({ code: 0, out: { signal: 'recheck', sent: true } });
       const status = await stateIs(stack, request, 'NEEDS_ATTENTION');
       expect(status.rechecks?.[0]).toMatchObject({ via: 'signal', gateway: 'CANCELED' });
       expect(status.escalation?.reason).toContain('CANCELED');
