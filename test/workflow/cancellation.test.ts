@@ -5,8 +5,9 @@
  * cancelling an order not proved ours, a revoke underway is not cut, and a recheck while
  * cancelling is one more query read by the compensation's own decision.
  */
-import { recheckSignal } from '../../workflows/definitions';
+import { recheckSignal, resolveSignal } from '../../workflows/definitions';
 import {
+  OTHER_AMOUNT,
   PRODUCTION_CANCEL_DELAYS,
   PRODUCTION_CONFIRM,
   REVOKE,
@@ -18,6 +19,7 @@ import {
   noAnswer,
   payInProgress,
   paySuccess,
+  resolution,
   reversed,
   reversing,
   revokeBySignal,
@@ -107,5 +109,20 @@ describe('a Temporal cancellation request (R6) and a recheck, on virtual time', 
     expect(all.slice(recheckAt + 1).filter((st) => st.startsWith('cancel'))).toEqual([]); // no next cancel
     expect(status.state).toBe('CANCELED');
     expect(status.rechecks?.[0]).toMatchObject({ gateway: 'CANCELED', effect: 'compensation: CANCELED' });
+  });
+
+  it('a request during the check at close (PAID by resolution) cuts nothing: the check runs, the workflow completes PAID', async () => {
+    const payment = await saga.start(
+      { pay: [payInProgress()], query: [order('PAID', OTHER_AMOUNT), cancelledDuring(order('PAID'))] },
+      { timing: TIMING },
+    );
+    await payment.advanceTo(10 * SECOND);
+    await payment.waitForState('NEEDS_ATTENTION');
+    await payment.handle.signal(resolveSignal, resolution('PAID'));
+    const status = await payment.result();
+    expect(status.state).toBe('PAID');
+    expect(steps(status).at(-1)).toBe('close-check-query 1');
+    expect(status.cancellation).toMatchObject({ stateAtRequest: 'PAID', effect: 'IGNORED' });
+    expect((await payment.handle.describe()).status.name).toBe('COMPLETED');
   });
 });
