@@ -120,13 +120,17 @@ const RESOLUTIONS = 'PAID, FAILED, CANCELED, REVOKED, REFUNDED, PARTIAL_REFUNDED
  * The payment's current details, as the Web UI shows them on its page (User Metadata → Current
  * Details, rendered as markdown: one fact a paragraph; JSON in code spans so the UI keeps its quotes).
  * `now` is the workflow's clock when the status changed; `barcode` is blanked out should any text
- * ever carry it.
+ * ever carry it; `closeCheckDue`: the gateway is asked once more before the workflow closes.
  */
-export function currentDetails(status: PaymentStatus, now: number, barcode?: string): string {
+export function currentDetails(
+  status: PaymentStatus,
+  now: number,
+  { barcode, closeCheckDue = false }: { barcode?: string | undefined; closeCheckDue?: boolean } = {},
+): string {
   const lines = [
     `**${status.state}** · ${paymentSummary(status)}${status.sn ? ` · sn ${status.sn}` : ''}`,
     `Last gateway answer: ${lastAnswer(status)}`,
-    `Next: ${whatNext(status, now)}`,
+    `Next: ${whatNext(status, now, closeCheckDue)}`,
     `Operator: ${operatorMay(status, now)}`,
   ];
   const ignored = status.ignored[status.ignored.length - 1];
@@ -147,10 +151,14 @@ function lastAnswer(status: PaymentStatus): string {
   return `${callSummary(call.step, call.attempt)} at ${shanghaiClock(call.at)}: ${answerMeaning(call)}`;
 }
 
-function whatNext(s: PaymentStatus, now: number): string {
+function whatNext(s: PaymentStatus, now: number, closeCheckDue: boolean): string {
   const t = s.timing;
   const last = s.calls[s.calls.length - 1];
-  const closes = `closes at ${until(t.revokeWindowEnd, s.startedAt)} (Asia/Shanghai), when the revoke window ends`;
+  const closes =
+    `closes at ${until(t.revokeWindowEnd, s.startedAt)} (Asia/Shanghai), when the revoke window ends` +
+    (closeCheckDue
+      ? ', after one last query to the gateway (this state was reached late, in doubt or set by a person)'
+      : '');
   if (s.settledAt !== undefined) return `nothing: closed at ${shanghaiClock(s.settledAt)}`;
   switch (s.state) {
     case 'PAYING':
@@ -180,7 +188,7 @@ function whatNext(s: PaymentStatus, now: number): string {
     case 'PAID':
       return s.revoke?.status === 'PENDING' ? 'revoke requested: the revoke runs now' : closes;
     default:
-      return `${closes} (after one more query to the gateway if this state was reached late, in doubt or by a person)`;
+      return closes;
   }
 }
 

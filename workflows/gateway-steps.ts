@@ -65,11 +65,11 @@ function proxyFor(operation: keyof typeof ACTIVITY_TIMEOUTS_MS, name?: CallName)
  * it (details.ts; not a command, read by the UI through the SDK's metadata query), and the next
  * activity is named from it. Cosmetic, so it never fails the workflow task.
  */
-export function showInWebUi(status: PaymentStatus, barcode: string | undefined): void {
+export function showInWebUi(status: PaymentStatus, barcode: string | undefined, closeCheckDue = false): void {
   shown = status;
   if (!inWorkflowContext()) return; // SagaState in a unit test
   try {
-    setCurrentDetails(currentDetails(status, Date.now(), barcode));
+    setCurrentDetails(currentDetails(status, Date.now(), { barcode, closeCheckDue }));
   } catch {
     setCurrentDetails(`${status.state} (the details could not be rendered; the Queries tab → status has them)`);
   }

@@ -257,7 +257,7 @@ export class SagaState {
 
   /** The Web UI's view follows every change: current details, the next activity's summary (details.ts). */
   private show(): void {
-    showInWebUi(this.status, this.request.dynamicId);
+    showInWebUi(this.status, this.request.dynamicId, this.closeCheckNeeded);
   }
 
   // --- issue 15: a Temporal cancellation request (R6) and the operator's recheck ---

@@ -292,7 +292,7 @@ describe('currentDetails: state, last answer, what happens next and when, what a
       START + 61 * S,
       [
         'Last gateway answer: revoke #1 of the schedule at 10:01:01: revoked (CANCEL_SUCCESS)',
-        'Next: closes at 24:00 (Asia/Shanghai), when the revoke window ends (after one more query to the gateway if this state was reached late, in doubt or by a person)',
+        'Next: closes at 24:00 (Asia/Shanghai), when the revoke window ends\n',
         'Operator: nothing',
       ],
     ],
@@ -335,8 +335,25 @@ describe('currentDetails: state, last answer, what happens next and when, what a
       ['Ignored revoke at 10:00:05: payment is FAILED; only a PAID payment can be revoked'],
     ],
   ])('%s', (_, s, now, expected) => {
-    const text = currentDetails(s, now, BARCODE);
+    const text = currentDetails(s, now, { barcode: BARCODE });
     for (const line of expected) expect(text).toContain(line);
+  });
+
+  it('says when the gateway is asked once more before the close (a state reached late, in doubt or by a person)', () => {
+    const s = status('FAILED', {
+      calls: [
+        call('confirm-query', 3, START + 20 * S, {
+          operation: 'query',
+          kind: 'definite_failure',
+          reason: 'FAIL',
+          errorCode: 'UPAY_ORDER_NOT_EXISTS',
+        }),
+      ],
+    });
+    expect(currentDetails(s, START + 20 * S, { closeCheckDue: true })).toContain(
+      'Next: closes at 24:00 (Asia/Shanghai), when the revoke window ends, after one last query to the gateway',
+    );
+    expect(currentDetails(s, START + 20 * S)).not.toContain('one last query');
   });
 
   it('is one fact a paragraph, in this order: state, last answer, next, operator, the time zone', () => {
@@ -352,7 +369,7 @@ describe('currentDetails: state, last answer, what happens next and when, what a
 
   it("never carries the customer's barcode, wherever a text would bring it in", () => {
     const s = status('NEEDS_ATTENTION', { escalation: { reason: `answer names barcode ${BARCODE}`, at: START } });
-    const text = currentDetails(s, START, BARCODE);
+    const text = currentDetails(s, START, { barcode: BARCODE });
     expect(text).not.toContain(BARCODE);
     expect(text).toContain('answer names barcode …');
   });
