@@ -1,7 +1,9 @@
 /**
- * `npm run reconcile -- [--ledger URL|bill.csv|ledger.json] [--query 'visibility query']`: compares
- * every payment's state with the gateway's ledger and lists 长款, 短款 and amount mismatches.
- * Exit 0 when there are none, 1 otherwise. Defaults: the simulator of `npm start`, all payments.
+ * `npm run reconcile -- [--ledger URL|bill.csv|ledger.json] [--query 'visibility query']
+ * [--refund-query 'visibility query']`: compares every payment's state with the gateway's ledger,
+ * counting the payment's refunds (its `refundSaga` workflows, found by visibility query and matched by
+ * terminal and ClientSn: kept = paid − refunded), and lists 长款, 短款 and amount mismatches.
+ * Exit 0 when there are none, 1 otherwise. Defaults: the simulator of `npm start`, all payments, all refunds.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,6 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../../codec/encryption-codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { statusQuery } from '../../workflows/definitions';
+import { refundStatusQuery } from '../../workflows/refund-definitions';
+import type { RefundStatus } from '../../workflows/refund-types';
 import type { PaymentStatus } from '../../workflows/types';
 import { ordersFromCsv, ordersFromLedger, reconcile, type GatewayOrder } from './reconcile';
 
@@ -35,25 +39,53 @@ async function loadPayments(client: Client, query: string): Promise<{ payments: 
   return { payments, skipped };
 }
 
+/** Every refund workflow the query lists, by its status query (the refunds' side of the books). */
+async function loadRefunds(client: Client, query: string): Promise<{ refunds: RefundStatus[]; skipped: string[] }> {
+  const refunds: RefundStatus[] = [];
+  const skipped: string[] = [];
+  for await (const wf of client.workflow.list({ query })) {
+    if (wf.status.name === 'FAILED') {
+      skipped.push(wf.workflowId); // failed admission (InvalidRefundRequest): nothing was sent
+      continue;
+    }
+    try {
+      refunds.push(await client.workflow.getHandle(wf.workflowId, wf.runId).query(refundStatusQuery));
+    } catch {
+      skipped.push(wf.workflowId);
+    }
+  }
+  return { refunds, skipped };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { ledger: { type: 'string' }, query: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { ledger: { type: 'string' }, query: { type: 'string' }, 'refund-query': { type: 'string' } },
+  });
   const ledger = values.ledger ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 8765}/_sim/ledger`;
   const query = values.query ?? 'WorkflowType="paymentSaga"';
+  const refundQuery = values['refund-query'] ?? 'WorkflowType="refundSaga"';
   const orders = await loadOrders(ledger);
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
   try {
     const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
     const { payments, skipped } = await loadPayments(client, query);
-    const result = reconcile(payments, orders);
+    const { refunds, skipped: refundsSkipped } = await loadRefunds(client, refundQuery);
+    const result = reconcile(payments, orders, refunds);
     for (const d of result.discrepancies) {
+      const gatewayRefunded = d.gatewayRefundedFen !== undefined ? ` (gateway ${d.gatewayRefundedFen})` : '';
       console.log(
-        `${d.kind}\t${d.terminalSn}/${d.clientSn}\tsaga ${d.state}\tgateway ${d.gatewayStatus}\tamount ${d.amountFen}\tkept ${d.keptFen}`,
+        `${d.kind}\t${d.terminalSn}/${d.clientSn}\tsaga ${d.state}\tgateway ${d.gatewayStatus}\tamount ${d.amountFen}` +
+          `\trefunded ${d.refundedFen}${gatewayRefunded}\tkept ${d.keptFen}`,
       );
     }
-    for (const o of result.open) console.log(`open\t${o.terminalSn}/${o.clientSn}\t${o.state}`);
+    for (const o of result.open) {
+      const why = o.refundsOpen ? ` (${o.refundsOpen} refund${o.refundsOpen > 1 ? 's' : ''} not concluded)` : '';
+      console.log(`open\t${o.terminalSn}/${o.clientSn}\t${o.state}${why}`);
+    }
     console.log(
-      `${payments.length} payments, ${orders.length} gateway orders: ${result.matched} matched, ` +
+      `${payments.length} payments, ${refunds.length} refunds (${refundsSkipped.length} without status), ` +
+        `${orders.length} gateway orders: ${result.matched} matched, ` +
         `${result.open.length} open, ${skipped.length} without status, ${result.discrepancies.length} discrepancies`,
     );
     process.exitCode = result.discrepancies.length > 0 ? 1 : 0;
