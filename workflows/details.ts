@@ -52,6 +52,7 @@ const CALL_NAMES: Partial<Record<CallStep, (attempt: number) => string>> = {
   revoke: (n) => `revoke #${n} of the schedule`,
   'revoke-check-query': (n) => `revoke check query ${n}`,
   'close-check-query': () => 'close check',
+  'recheck-query': (n) => `recheck query ${n}`,
 };
 
 export function callSummary(step: CallStep, attempt: number): string {
@@ -61,10 +62,12 @@ export function callSummary(step: CallStep, attempt: number): string {
 /**
  * The step and number of the gateway call about to be made, read from the calls made so far and the
  * state (the phases number their calls the same way: a cancel and its check query share a number,
- * a check query after the schedule continues the numbering). Only names the activity for people.
+ * a check query after the schedule continues the numbering; an operator's recheck waiting is served
+ * by the next query, except behind a cancel's own check and while revoking). Only names the
+ * activity for people; a caller that knows better passes the name (gateway-steps.ts CallName).
  */
 export function nextCall(
-  status: Pick<PaymentStatus, 'state' | 'calls'>,
+  status: Pick<PaymentStatus, 'state' | 'calls' | 'rechecks'>,
   operation: GatewayOperation,
 ): { step: CallStep; attempt: number } {
   const count = (step: CallStep) => status.calls.filter((c) => c.step === step).length;
@@ -78,6 +81,11 @@ export function nextCall(
     default:
       break;
   }
+  const last = status.calls[status.calls.length - 1];
+  if (last?.step === 'cancel') return { step: 'cancel-check-query', attempt: last.attempt };
+  const recheckWaiting = (status.rechecks ?? []).some((r) => r.answeredAt === undefined);
+  if (recheckWaiting && status.state !== 'REVOKING' && status.state !== 'PAYING')
+    return { step: 'recheck-query', attempt: count('recheck-query') + 1 };
   switch (status.state) {
     case 'CONFIRMING':
       return { step: 'confirm-query', attempt: count('confirm-query') + 1 };
@@ -133,6 +141,15 @@ export function currentDetails(
     `Next: ${whatNext(status, now, closeCheckDue)}`,
     `Operator: ${operatorMay(status, now)}`,
   ];
+  const recheck = status.rechecks?.[status.rechecks.length - 1];
+  if (recheck) {
+    const asked = `Recheck by ${recheck.operator} at ${shanghaiClock(recheck.requestedAt)}`;
+    lines.push(
+      recheck.answeredAt === undefined
+        ? `${asked}: waiting for the next query`
+        : `${asked}: the gateway said ${recheck.gateway ?? '?'}; ${recheck.effect ?? ''}`,
+    );
+  }
   const ignored = status.ignored[status.ignored.length - 1];
   if (ignored) lines.push(`Ignored ${ignored.name} at ${shanghaiClock(ignored.at)}: ${ignored.why}`);
   lines.push('_Times are Asia/Shanghai (UTC+8)._');

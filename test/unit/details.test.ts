@@ -15,6 +15,7 @@ import type {
   GatewayOperation,
   PaymentState,
   PaymentStatus,
+  RecheckRecord,
 } from '../../workflows/types';
 
 /** 10:00:00 in Shanghai (02:00 UTC); the business day ends at 24:00 Shanghai. */
@@ -79,6 +80,7 @@ describe('callSummary: the activity summary of each call step', () => {
     ['revoke', 2, 'revoke #2 of the schedule'],
     ['revoke-check-query', 2, 'revoke check query 2'],
     ['close-check-query', 1, 'close check'],
+    ['recheck-query', 2, 'recheck query 2'],
   ] as const)('%s %d → %s', (step, n, text) => expect(callSummary(step, n)).toBe(text));
 });
 
@@ -130,6 +132,47 @@ describe('nextCall: the step of the call about to be made, as the phases number 
     ['the check at close of a resolution', 'FAILED', [pay], 'query', 'close-check-query', 1],
   ])('%s', (_, state, calls, operation, step, attempt) =>
     expect(nextCall({ state, calls }, operation)).toEqual({ step, attempt }),
+  );
+
+  const waiting: RecheckRecord = { operator: 'ops', via: 'signal', requestedAt: START, stateAtRequest: 'PAID' };
+  const answered: RecheckRecord = { ...waiting, answeredAt: START + S, gateway: 'PAID', effect: 'agrees' };
+  it.each<[string, PaymentState, GatewayCallRecord[], RecheckRecord[], CallStep, number]>([
+    [
+      'a recheck while confirming is the next query',
+      'CONFIRMING',
+      [pay, q('confirm-query', 1)],
+      [waiting],
+      'recheck-query',
+      1,
+    ],
+    [
+      'a second recheck after the outcome',
+      'PAID',
+      [pay, q('recheck-query', 1)],
+      [answered, waiting],
+      'recheck-query',
+      2,
+    ],
+    ["a cancel's own check comes before a recheck", 'CANCELING', [pay, c(1)], [waiting], 'cancel-check-query', 1],
+    [
+      'a recheck while canceling, between cancels',
+      'CANCELING',
+      [c(1), q('cancel-check-query', 1)],
+      [waiting],
+      'recheck-query',
+      1,
+    ],
+    ['a recheck waits while revoking', 'REVOKING', [pay], [waiting], 'revoke-look-query', 1],
+    [
+      'a recheck answered is no longer waiting',
+      'PAID',
+      [pay, q('recheck-query', 1)],
+      [answered],
+      'close-check-query',
+      1,
+    ],
+  ])('%s', (_, state, calls, rechecks, step, attempt) =>
+    expect(nextCall({ state, calls, rechecks }, 'query')).toEqual({ step, attempt }),
   );
 });
 
@@ -337,6 +380,27 @@ describe('currentDetails: state, last answer, what happens next and when, what a
   ])('%s', (_, s, now, expected) => {
     const text = currentDetails(s, now, { barcode: BARCODE });
     for (const line of expected) expect(text).toContain(line);
+  });
+
+  it("shows an operator's last recheck: waiting, then what the gateway said and what the saga did", () => {
+    const asked = {
+      operator: 'ops-li',
+      via: 'signal' as const,
+      requestedAt: START + 30 * S,
+      stateAtRequest: 'PAID' as const,
+    };
+    expect(currentDetails(status('PAID', { rechecks: [asked] }), START + 30 * S)).toContain(
+      'Recheck by ops-li at 10:00:30: waiting for the next query',
+    );
+    const done = {
+      ...asked,
+      answeredAt: START + 31 * S,
+      gateway: 'PAID',
+      effect: 'the gateway agrees: the payment stays PAID',
+    };
+    expect(currentDetails(status('PAID', { rechecks: [done] }), START + 31 * S)).toContain(
+      'Recheck by ops-li at 10:00:30: the gateway said PAID; the gateway agrees: the payment stays PAID',
+    );
   });
 
   it('says when the gateway is asked once more before the close (a state reached late, in doubt or by a person)', () => {
