@@ -233,6 +233,19 @@ export const HISTORY_PATHS: HistoryPath[] = [
     },
   },
   {
+    name: 'cancel-while-paying-compensated',
+    finalState: 'CANCELED',
+    // R6: a cancellation request while pay is in flight: the pay runs to its end (PAY_SUCCESS), then is cancelled.
+    scenario: { pay: { holdMs: 1_500 } },
+    async run(ctx, request) {
+      const paying = ctx.payments.pay(request);
+      while (!ctx.sim.ledger().orders.some((o) => o.client_sn === request.clientSn))
+        await new Promise((r) => setTimeout(r, 50));
+      await ctx.payments.abort(request);
+      await paying;
+    },
+  },
+  {
     name: 'cancel-before-pay-not-sent',
     finalState: 'FAILED',
     // R6: a cancellation request that arrives before pay is sent: pay is never sent.

@@ -46,6 +46,7 @@ describe('history corpus', () => {
   // Issue 15's paths carry the markers of the patches they took (R8: the unpatched branch is every older history).
   it.each([
     ['cancel-request-compensates', 'cancel-before-outcome-compensated.json'],
+    ['cancel-request-compensates', 'cancel-while-paying-compensated.json'],
     ['cancel-request-compensates', 'cancel-before-pay-not-sent.json'],
     ['cancel-request-compensates', 'cancel-on-paid-ignored.json'],
     ['recheck', 'recheck-while-confirming-paid.json'],
