@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { PaymentsClient } from '../client/payments-client';
+import { RefundsClient } from '../client/refunds-client';
 import { runSchedules, type ScheduleResult } from '../test/fuzz/run-schedule';
 import { GENERATOR, scheduleOf, type GeneratorVersion } from '../test/fuzz/schedule';
 import { recordFailingSeeds, withLedger } from '../test/fuzz/seed-ledger';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     },
   });
   const generator = Number(values.generator ?? GENERATOR) as GeneratorVersion;
-  if (generator !== 1 && generator !== 2) throw new Error(`--generator must be 1 or 2, not ${values.generator}`);
+  if (![1, 2, 3].includes(generator)) throw new Error(`--generator must be 1, 2 or 3, not ${values.generator}`);
   const runs = Number(values.runs ?? 200);
   const base = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   // Ten at a time keeps a 2-core machine responsive (at twenty, pay reaches the gateway a second late).
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     const env = {
       client,
       payments: new PaymentsClient(client, stack.config.taskQueue),
+      refunds: new RefundsClient(client, stack.config.taskQueue),
       sim: stack.sim!,
       terminalSn: FUZZ_TERMINAL.terminalSn,
       ...(values.dump ? { dumpDir: path.resolve(values.dump) } : {}),
@@ -92,6 +94,12 @@ async function main(): Promise<void> {
     console.log(`fuzz: ${totals(results)} in ${Math.round((Date.now() - started) / 1000)} s`);
     console.log(`fuzz: unfriendly knobs drawn (payments): ${tally(results.flatMap((r) => r.knobs.flat()))}`);
     console.log(`fuzz: met at the gateway (payments): ${tally(results.flatMap((r) => r.exercised.flat()))}`);
+    const refundStarts = results.reduce((n, r) => n + r.refundStarts, 0);
+    if (refundStarts > 0) {
+      const outcomes = results.flatMap((r) => r.refundOutcomes);
+      const distinct = outcomes.filter((o) => o !== 'escalated').length;
+      console.log(`fuzz: ${refundStarts} refund starts, ${distinct} refunds: ${tally(outcomes)}`);
+    }
     const lags = results.flatMap((r) => r.payLagMs).sort((a, b) => a - b);
     const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
     console.log(`fuzz: pay reached the gateway after the start: median ${at(0.5)} ms, p95 ${at(0.95)} ms`);

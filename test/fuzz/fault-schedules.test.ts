@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../../client/payments-client';
+import { RefundsClient } from '../../client/refunds-client';
 import { TERMINAL_SN, startSagaStack, workflowBundle, type SagaStack } from '../helpers/saga-stack';
 import { currentSchedules, runSchedules, type ScheduleResult } from './run-schedule';
 import { Replayer } from './replayer';
@@ -31,6 +32,7 @@ describe('randomized fault schedules (fast-check) on a real Temporal server', ()
     const env = {
       client,
       payments: new PaymentsClient(client, stack.taskQueue),
+      refunds: new RefundsClient(client, stack.taskQueue),
       sim: stack.sim,
       terminalSn: TERMINAL_SN,
       replayer,
@@ -58,10 +60,12 @@ function summary(results: ScheduleResult[]): string {
   const faults = results.reduce((n, r) => n + r.faults, 0);
   const violations = results.reduce((n, r) => n + r.violations.length, 0);
   const late = results.reduce((n, r) => n + r.landedAfterClose, 0);
+  const refunds = results.reduce((n, r) => n + r.refundOutcomes.filter((o) => o !== 'escalated').length, 0);
   const lags = results.flatMap((r) => r.payLagMs).sort((a, b) => a - b);
   const median = lags[Math.floor(lags.length / 2)] ?? 0;
   return (
-    `${results.length} schedules (${payments} payments, ${faults} faults injected), ${violations} violations` +
+    `${results.length} schedules (${payments} payments, ${refunds} refunds, ${faults} faults injected), ` +
+    `${violations} violations` +
     (late > 0 ? `; ${late} beyond-doubt effects landed after the saga's last look` : '') +
     `; pay reached the gateway a median ${median} ms after the start`
   );

@@ -1,5 +1,6 @@
 import { comparePayment } from '../../scripts/reconcile/reconcile';
 import type { LedgerOrder, LedgerView, RequestLogEntry } from '../../simulator';
+import type { RefundState, RefundStatus } from '../../workflows/refund-types';
 import type { PaymentState, PaymentStatus } from '../../workflows/types';
 
 /** One payment of a schedule, as the fuzz saw it. */
@@ -152,4 +153,80 @@ export function paymentViolations(
   more: Omit<PaymentRun, 'concluded'> = {},
 ): string[] {
   return checkPayment({ concluded, ...more }, ledger).violations;
+}
+
+/** One refund request of a payment (one refund_request_no), as the fuzz saw it. */
+export interface RefundRun {
+  refundRequestNo: string;
+  amountFen: number;
+  /** What each start of it was told (the returns desk's early answer), when it got one. */
+  told: RefundState[];
+  /** What the refund workflow decided on its own: its close, or its first NEEDS_ATTENTION. */
+  concluded: RefundStatus;
+  /** Its final status, after an operator resolved an escalation. */
+  final: RefundStatus;
+}
+
+const REFUND_FINAL: readonly RefundState[] = ['REFUNDED', 'REFUSED', 'NOT_REFUNDED', 'SETTLED_OUTSIDE'];
+
+/**
+ * The refunds of one payment's order, checked once every refund concluded (an escalation resolved by
+ * an operator from the books) and every delayed refund effect landed; `ledger` is the books then:
+ * - total refunded ≤ amount paid (captured − reversed);
+ * - no refund counted twice: one movement per refund_request_no (`refunds_by_request` values are 1), none
+ *   of a number nobody asked for, of the amount asked;
+ * - REFUNDED (told, concluded or final) ⇔ the gateway holds that refund (its entry `landed`, its movement);
+ * - REFUSED (told, concluded or final) or NOT_REFUNDED ⇒ nothing moved for that refund_request_no;
+ * - every refund ends final (REFUNDED, REFUSED, NOT_REFUNDED, SETTLED_OUTSIDE), an escalation with a reason;
+ * - every request on the order (refunds and their queries included) correctly signed.
+ */
+export function checkRefunds(
+  payment: Pick<PaymentStatus, 'terminalSn' | 'clientSn' | 'amountFen'>,
+  refunds: readonly RefundRun[],
+  ledger: LedgerView,
+): string[] {
+  const v: string[] = [];
+  const own = ownOrder(ledger, payment);
+  if (!own) return refunds.length > 0 ? ['refunds ran, but the gateway holds no order of the payment'] : [];
+  const paid = own.captured_fen - own.reversed_fen;
+  if (own.refunded_fen > paid) v.push(`refunded ${own.refunded_fen} fen of ${paid} paid`);
+  const moved = own.movements.filter((m) => m.kind === 'refund');
+  if (moved.reduce((n, m) => n + m.amount_fen, 0) > paid) v.push(`refund movements exceed the ${paid} fen paid`);
+  for (const [key, n] of Object.entries(ledger.counters.refunds_by_request)) {
+    if (key.startsWith(`${own.sn}/`) && n !== 1) v.push(`refund ${key} counted ${n} times`);
+  }
+  const asked = new Set(refunds.map((r) => r.refundRequestNo));
+  for (const m of moved) {
+    if (!asked.has(m.refund_request_no ?? '')) v.push(`a refund nobody asked for moved ${m.amount_fen} fen`);
+  }
+  for (const r of refunds) {
+    const what = `refund ${r.refundRequestNo} (${r.amountFen} fen)`;
+    const mine = moved.filter((m) => m.refund_request_no === r.refundRequestNo);
+    const entry = own.refunds.find((e) => e.refund_request_no === r.refundRequestNo);
+    if (mine.length > 1) v.push(`${what} moved ${mine.length} times`);
+    if (mine.some((m) => m.amount_fen !== r.amountFen)) v.push(`${what} moved ${mine[0]!.amount_fen} fen`);
+    const holds = entry?.state === 'landed' && mine.length === 1;
+    const movedAny = mine.length > 0 || entry?.state === 'landed';
+    const said = new Set<RefundState>([...r.told, r.concluded.state, r.final.state]);
+    if (said.has('REFUNDED') && !holds) {
+      v.push(`${what} reported REFUNDED, the gateway does not hold it (${entry?.state ?? 'no such refund'})`);
+    }
+    if (holds && r.final.state !== 'REFUNDED' && r.final.state !== 'SETTLED_OUTSIDE') {
+      v.push(`the gateway holds ${what}, the refund ended ${r.final.state}`);
+    }
+    for (const nothing of ['REFUSED', 'NOT_REFUNDED'] as const) {
+      if (said.has(nothing) && movedAny) v.push(`${what} reported ${nothing}, the gateway moved it`);
+    }
+    if (!REFUND_FINAL.includes(r.final.state)) v.push(`${what} still ${r.final.state}`);
+    if (r.concluded.state === 'NEEDS_ATTENTION' && !r.concluded.escalation?.reason) {
+      v.push(`${what} NEEDS_ATTENTION without a reason`);
+    }
+  }
+  const requests = ledger.requests.filter(
+    (r) =>
+      (r.terminal_sn === undefined || r.terminal_sn === payment.terminalSn) &&
+      (r.client_sn === payment.clientSn || r.sn === own.sn),
+  );
+  if (requests.some((r) => !r.signature_valid)) v.push('a gateway request of a refund was not correctly signed');
+  return v;
 }

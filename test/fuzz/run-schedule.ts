@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { PaymentsClient } from '../../client/payments-client';
+import { RefundResolveRejectedError, type RefundsClient } from '../../client/refunds-client';
 import { RevokeRejectedError } from '../../client/errors';
 import { reconcile, ordersFromLedger } from '../../scripts/reconcile/reconcile';
 import { UNLISTED_ERROR_CODE, type LedgerView, type RunningSimulator } from '../../simulator';
@@ -14,9 +15,17 @@ import {
   type ResolveRequest,
   type TimingOverrides,
 } from '../../workflows/types';
-import { PaymentStateKey } from '../../workflows/search-attributes';
+import {
+  refundWorkflowId,
+  type RefundRequest,
+  type RefundResolveRequest,
+  type RefundState,
+  type RefundStatus,
+  type RefundTimingOverrides,
+} from '../../workflows/refund-types';
+import { PaymentStateKey, RefundStateKey } from '../../workflows/search-attributes';
 import type { Replayer } from './replayer';
-import { checkPayment, otherOrders, ownOrder, type PaymentRun } from './invariants';
+import { checkPayment, checkRefunds, otherOrders, ownOrder, type PaymentRun, type RefundRun } from './invariants';
 import {
   FUZZ_REQUEST_DOUBT_MS,
   GENERATOR,
@@ -26,11 +35,15 @@ import {
   scheduleOf,
   type GeneratorVersion,
   type PaymentPlan,
+  type RefundAsk,
+  type RefundPlan,
 } from './schedule';
 
 export interface FuzzEnv {
   client: Client;
   payments: PaymentsClient;
+  /** Generator 3's refunds of the payments that close PAID. */
+  refunds: RefundsClient;
   sim: RunningSimulator;
   terminalSn: string;
   /** Where a failing schedule's evidence goes (plan, statuses, books, histories); none when absent. */
@@ -47,6 +60,18 @@ const FUZZ_TIMING: TimingOverrides = {
   cancelDeadlineAfterMs: 5_000,
   revokeWindowAfterMs: 7_000,
   requestDoubtMs: FUZZ_REQUEST_DOUBT_MS,
+};
+
+/**
+ * Refund timing for the fuzz (generator 3): a retry a second (the least the workflow allows), a
+ * deadline six seconds after the start, doubt 2 s (as the payments': every refund effect is drawn
+ * within it), the doubt waited out by a query every 300 ms. Recorded in each refund's history.
+ */
+const FUZZ_REFUND_TIMING: RefundTimingOverrides = {
+  retryDelaysMs: [1_000],
+  deadlineAfterMs: 6_000,
+  requestDoubtMs: FUZZ_REQUEST_DOUBT_MS,
+  checkIntervalMs: 300,
 };
 
 /** A schedule: seed and generator (test/fuzz/schedule.ts). */
@@ -67,6 +92,10 @@ export interface ScheduleResult extends ScheduleRef {
   exercised: string[][];
   /** For each payment, how long after its workflow started the gateway received its pay: the machine's load. */
   payLagMs: number[];
+  /** Refund requests started (generator 3; a repeat of a refund_request_no counts again). */
+  refundStarts: number;
+  /** Each distinct refund's final state (REFUNDED, REFUSED, NOT_REFUNDED, …), `escalated` for each escalation. */
+  refundOutcomes: string[];
 }
 
 /** Time for every delayed effect of a schedule to land (they are drawn a few seconds long). */
@@ -108,7 +137,21 @@ export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): 
     const attribute = (await handle.describe()).typedSearchAttributes.get(PaymentStateKey);
     if (attribute !== final.state) violations.push(`payment ${i}: PaymentState ${attribute}, state ${final.state}`);
   }
-  if (env.replayer) violations.push(...(await replayViolations(env.replayer, env, tag, concluded.length)));
+  const refundFinals: RefundStatus[] = [];
+  for (const [i, run] of concluded.entries()) {
+    for (const r of run?.refunds ?? []) {
+      refundFinals.push(r.final);
+      const handle = env.client.workflow.getHandle(refundWorkflowId(r.final));
+      const attribute = (await handle.describe()).typedSearchAttributes.get(RefundStateKey);
+      if (attribute !== r.final.state)
+        violations.push(`payment ${i}: refund ${r.refundRequestNo}: RefundState ${attribute}, state ${r.final.state}`);
+    }
+    violations.push(...(run?.refundErrors ?? []).map((x) => `payment ${i}: ${x}`));
+  }
+  if (env.replayer) {
+    violations.push(...(await replayViolations(env.replayer, env, tag, concluded.length)));
+    violations.push(...(await replayRefundViolations(env.replayer, env, refundFinals)));
+  }
   // The books once every effect has landed and every workflow closed (or waits for a person).
   const ledger = env.sim.ledger();
   let landedAfterClose = 0;
@@ -122,20 +165,34 @@ export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): 
       ...run.delayed.map((kind) => `${kind} accepted`),
       ...exercisedOf(run.run, ledger, run.pendingAtConclusion),
     ]);
-    const verdict = checkPayment(run.run, ledger);
+    // A refunded payment is judged on the books as they were when its refunds began (refunds have their own checks).
+    const verdict = checkPayment(run.run, run.booksBeforeRefunds ?? ledger);
     violations.push(...verdict.violations.map((x) => `payment ${i}: ${x}`));
     if (verdict.landedAfterClose) landedAfterClose += 1;
+    if (run.refunds) {
+      violations.push(...checkRefunds(run.request, run.refunds, ledger).map((x) => `payment ${i}: ${x}`));
+      exercised[exercised.length - 1]!.push(...refundsMet(run.refunds));
+    }
   }
   // Only our terminal's orders: another terminal's order under the same client_sn is not ours to reconcile.
+  // Refunds count (kept = paid − refunded), as `npm run reconcile` counts them.
   const books = reconcile(
     finals,
     ordersFromLedger(ledger).filter((o) => o.terminalSn === env.terminalSn && mine.has(o.clientSn)),
+    refundFinals,
   );
+  for (const o of books.open) {
+    if (o.refundsOpen) violations.push(`reconcile: ${o.clientSn} open with ${o.refundsOpen} refunds not concluded`);
+  }
   for (const d of books.discrepancies) {
     const final = finals.find((f) => f.clientSn === d.clientSn);
     const story = final?.calls.map((c) => `${c.operation}:${c.bizResultCode ?? c.errorCode ?? c.kind}`).join(' ');
     const resolved = final?.resolution ? ` resolved ${final.resolution.resolution} (${final.resolution.note})` : '';
-    violations.push(`reconcile: ${d.kind} ${d.clientSn} (${d.state}, kept ${d.keptFen});${resolved} calls: ${story}`);
+    const refunded =
+      d.refundedFen > 0 || d.gatewayRefundedFen ? `, refunded ${d.refundedFen}/${d.gatewayRefundedFen}` : '';
+    violations.push(
+      `reconcile: ${d.kind} ${d.clientSn} (${d.state}, kept ${d.keptFen}${refunded});${resolved} calls: ${story}`,
+    );
   }
   if (violations.length > 0 && env.dumpDir) await dump(env, ref, tag, violations, concluded, finals, ledger);
   return {
@@ -147,7 +204,42 @@ export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): 
     knobs: schedule.payments.map(knobsOf),
     exercised,
     payLagMs,
+    refundStarts: concluded.reduce((n, c) => n + (c?.refunds ? (c.plan.refunds?.asks.length ?? 0) : 0), 0),
+    refundOutcomes: concluded.flatMap((c) =>
+      (c?.refunds ?? []).flatMap((r) => [
+        r.final.state,
+        ...(r.concluded.state === 'NEEDS_ATTENTION' ? ['escalated'] : []),
+      ]),
+    ),
   };
+}
+
+/** What the refunds of one payment met: their outcomes, escalations, answers in doubt. */
+function refundsMet(refunds: readonly RefundRun[]): string[] {
+  const met = new Set<string>();
+  for (const r of refunds) {
+    met.add(`refund ${r.final.state}`);
+    if (r.concluded.state === 'NEEDS_ATTENTION') met.add('refund escalated, resolved from the books');
+    if (r.told.length > 1) met.add('refund started twice (same refund_request_no)');
+    const calls = r.final.calls;
+    if (calls.some((c) => c.step === 'refund' && c.kind !== 'success' && c.kind !== 'definite_failure'))
+      met.add('refund answer in doubt');
+    if (calls.filter((c) => c.step === 'refund').length > 1) met.add('refund sent again (same number)');
+  }
+  if (refunds.length > 1) met.add('several refunds of one order');
+  return [...met];
+}
+
+/** Every refund's history replays with the code that made it, as every payment's does. */
+async function replayRefundViolations(replayer: Replayer, env: FuzzEnv, refunds: RefundStatus[]): Promise<string[]> {
+  const violations: string[] = [];
+  for (const r of refunds) {
+    const workflowId = refundWorkflowId(r);
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const error = await replayer.replay(workflowId, history);
+    if (error) violations.push(`refund ${r.clientSn}/${r.refundRequestNo}: its history does not replay: ${error}`);
+  }
+  return violations;
 }
 
 /** What the gateway actually did to one payment that a friendly gateway never does. */
@@ -194,7 +286,10 @@ async function dump(
   ref: ScheduleRef,
   tag: string,
   violations: string[],
-  concluded: ({ plan: PaymentPlan; request: PaymentRequest; run: PaymentRun; delayed: string[] } | undefined)[],
+  concluded: (
+    | { plan: PaymentPlan; request: PaymentRequest; run: PaymentRun; delayed: string[]; refunds?: RefundRun[] }
+    | undefined
+  )[],
   finals: PaymentStatus[],
   ledger: LedgerView,
 ): Promise<void> {
@@ -212,6 +307,7 @@ async function dump(
       delayedEffectsAccepted: c?.delayed,
       concluded: c?.run.concluded,
       final: finals.find((f) => f.clientSn === `${tag}${i}`),
+      refunds: c?.refunds,
     })),
     orders: ledger.orders.filter((o) => ours(o.client_sn)),
     requests: ledger.requests.filter((r) => ours(r.client_sn)),
@@ -224,6 +320,10 @@ async function dump(
       await writeFile(path.join(dir, `payment-${i}.history.json`), historyToJSON(history));
     } catch (err) {
       await writeFile(path.join(dir, `payment-${i}.history.error.txt`), String(err));
+    }
+    for (const r of concluded[i]?.refunds ?? []) {
+      const history = await env.client.workflow.getHandle(refundWorkflowId(r.final)).fetchHistory();
+      await writeFile(path.join(dir, `payment-${i}-refund-${r.refundRequestNo}.history.json`), historyToJSON(history));
     }
   }
 }
@@ -254,11 +354,22 @@ async function attachScenario(env: FuzzEnv, clientSn: string, plan: PaymentPlan)
 }
 
 /** Drives one payment through its plan: what the checkout was told, and what the saga concluded on its own. */
+/** One payment's run: what the payment saga concluded, and generator 3's refunds if it closed PAID. */
+interface PaymentOutcome {
+  run: PaymentRun;
+  pendingAtConclusion: boolean;
+  /** The books when its refunds began (the payment is judged on them): only when refunds ran. */
+  booksBeforeRefunds?: LedgerView;
+  refunds?: RefundRun[];
+  /** A refund start or an operator's resolution that failed. */
+  refundErrors?: string[];
+}
+
 async function runPayment(
   env: FuzzEnv,
   plan: PaymentPlan,
   request: PaymentRequest,
-): Promise<{ run: PaymentRun; pendingAtConclusion: boolean; delayed: string[] }> {
+): Promise<PaymentOutcome & { delayed: string[] }> {
   await attachScenario(env, request.clientSn, plan);
   // Which delayed effects the gateway accepted for this payment (a drawn knob may never be reached).
   const delayed = new Set<string>();
@@ -272,7 +383,7 @@ async function runPayment(
   }
 }
 
-async function drive(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest) {
+async function drive(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest): Promise<PaymentOutcome> {
   const starts = [env.payments.pay(request, { waitMs: 30_000 })];
   if (plan.duplicateStart) starts.push(env.payments.pay(request, { waitMs: 30_000 }));
   const revokes: Promise<void>[] = [];
@@ -287,7 +398,111 @@ async function drive(env: FuzzEnv, plan: PaymentPlan, request: PaymentRequest) {
   const concluded = await waitForConclusion(env, request);
   const pendingAtConclusion = env.sim.pending().some((p) => p.client_sn === request.clientSn);
   await operatorResolves(env, request, concluded);
-  return { run: { concluded, told, beyondDoubt: beyondDoubt(plan) }, pendingAtConclusion };
+  const run = { concluded, told, beyondDoubt: beyondDoubt(plan) };
+  if (!plan.refunds || !(await closedPaid(env, request))) return { run, pendingAtConclusion };
+  // Refunds only of a payment whose workflow has closed (after the revoke window): a same-day refund of
+  // an open payment is issue #16 part 3, not done yet.
+  await effectsLanded(env, new Set([request.clientSn]));
+  const booksBeforeRefunds = env.sim.ledger();
+  return { run, pendingAtConclusion, booksBeforeRefunds, ...(await runRefunds(env, plan.refunds, request)) };
+}
+
+async function closedPaid(env: FuzzEnv, request: PaymentRequest): Promise<boolean> {
+  const handle = env.client.workflow.getHandle(paymentWorkflowId(request.terminalSn, request.clientSn));
+  if ((await handle.describe()).status.name !== 'COMPLETED') return false;
+  return ((await handle.result()) as PaymentStatus).state === 'PAID';
+}
+
+function refundRequestOf(payment: PaymentRequest, ask: Pick<RefundAsk, 'no' | 'amount'>): RefundRequest {
+  return {
+    terminalSn: payment.terminalSn,
+    clientSn: payment.clientSn,
+    refundRequestNo: `R${ask.no}`,
+    amountFen: ask.amount === 'all' ? payment.amountFen : ask.amount,
+    operator: 'fuzz-returns',
+    reason: 'fuzz',
+    timing: FUZZ_REFUND_TIMING,
+  };
+}
+
+/**
+ * Starts every refund of the plan at its time (together = concurrently; a repeat is the same request
+ * again), waits for each to conclude, and has an operator resolve each escalation from the gateway's
+ * books once nothing is pending there: REFUNDED when the books hold that refund, NOT_REFUNDED otherwise.
+ */
+async function runRefunds(
+  env: FuzzEnv,
+  plan: RefundPlan,
+  payment: PaymentRequest,
+): Promise<{ refunds: RefundRun[]; refundErrors: string[] }> {
+  const errors: string[] = [];
+  const told = new Map<number, RefundState[]>();
+  await Promise.all(
+    plan.asks.map(async (ask) => {
+      await new Promise((r) => setTimeout(r, ask.afterMs));
+      try {
+        const { outcomeKnown, status } = await env.refunds.refund(refundRequestOf(payment, ask), { waitMs: 30_000 });
+        if (outcomeKnown) told.set(ask.no, [...(told.get(ask.no) ?? []), status.state]);
+      } catch (err) {
+        errors.push(`refund R${ask.no}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
+  const distinct = plan.asks.filter((a, i) => plan.asks.findIndex((b) => b.no === a.no) === i);
+  const refunds = await Promise.all(
+    distinct.map(async (ask): Promise<RefundRun | undefined> => {
+      const request = refundRequestOf(payment, ask);
+      try {
+        const concluded = await waitForRefund(env, request, () => true);
+        let final = concluded;
+        if (concluded.state === 'NEEDS_ATTENTION') {
+          await effectsLanded(env, new Set([payment.clientSn]));
+          const entry = ownOrder(env.sim.ledger(), payment)?.refunds.find(
+            (e) => e.refund_request_no === request.refundRequestNo,
+          );
+          const resolve: RefundResolveRequest = {
+            operator: 'fuzz-ops',
+            resolution: entry?.state === 'landed' ? 'REFUNDED' : 'NOT_REFUNDED',
+            note: `from the books: ${entry?.state ?? 'no such refund'}`,
+          };
+          if (plan.resolveVia === 'signal') await env.refunds.resolveBySignal(request, resolve);
+          else
+            await env.refunds.resolve(request, resolve).catch((err: unknown) => {
+              if (!(err instanceof RefundResolveRejectedError)) throw err;
+            });
+        }
+        final = await waitForRefund(env, request, () => false); // closed
+        return {
+          refundRequestNo: request.refundRequestNo,
+          amountFen: request.amountFen,
+          told: told.get(ask.no) ?? [],
+          concluded,
+          final,
+        };
+      } catch (err) {
+        errors.push(`refund ${request.refundRequestNo}: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    }),
+  );
+  return { refunds: refunds.filter((r): r is RefundRun => r !== undefined), refundErrors: errors };
+}
+
+/** The refund workflow closed (its final status), or it waits for a person (when `atPerson` holds). */
+async function waitForRefund(
+  env: FuzzEnv,
+  request: RefundRequest,
+  atPerson: (s: RefundStatus) => boolean,
+): Promise<RefundStatus> {
+  const handle = env.client.workflow.getHandle(refundWorkflowId(request));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if ((await handle.describe()).status.name !== 'RUNNING') return (await handle.result()) as RefundStatus;
+    const status = await env.refunds.status(request);
+    if (status.state === 'NEEDS_ATTENTION' && atPerson(status)) return status;
+    if (Date.now() > deadline) throw new Error(`still ${status.state} after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**

@@ -8,8 +8,10 @@ import type {
   OddAnswer,
   PayScenario,
   QueryStep,
+  RefundStep,
   Scenario,
   Settle,
+  SlowRefund,
   SlowReversal,
 } from '../../simulator';
 import { SIBLING_TERMINAL_SN, UNLISTED_ERROR_CODE, UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
@@ -22,11 +24,29 @@ export interface RevokePlan {
   twice: boolean;
 }
 
+/** One refund request of an order (generator 3): started once its payment closed PAID. */
+export interface RefundAsk {
+  /** Which refund: its refund_request_no is `R<no>`; the same number twice is the same refund started again. */
+  no: number;
+  /** Fen to give back, or all of the payment. */
+  amount: 'all' | number;
+  /** When it starts, after the payment's workflow closed: refunds starting together run concurrently. */
+  afterMs: number;
+}
+
+/** The refunds of one order, and how an operator resolves one that escalates (from the gateway's books). */
+export interface RefundPlan {
+  asks: RefundAsk[];
+  resolveVia: 'signal' | 'update';
+}
+
 export interface PaymentPlan {
   scenario: Scenario;
   revoke?: RevokePlan;
   /** The checkout starts the same order twice at once. */
   duplicateStart: boolean;
+  /** Generator 3: refund requests once the payment's workflow has closed PAID (none otherwise). */
+  refunds?: RefundPlan;
 }
 
 /** One generated fault schedule: a few payments run side by side. */
@@ -38,8 +58,9 @@ export interface Schedule {
  * Generator versions. A seed names a schedule only together with its generator, so a seed found by
  * an older generator still replays the schedule that failed (the seed ledger records the version).
  * 1: the friendly gateway (every effect before its answer). 2: 1 plus the unfriendly knobs (issue 14).
+ * 3: 2 plus refunds (issue 16) of the payments that close PAID, with the simulator's refund knobs.
  */
-export type GeneratorVersion = 1 | 2;
+export type GeneratorVersion = 1 | 2 | 3;
 export const GENERATOR: GeneratorVersion = 2;
 
 /**
@@ -176,7 +197,7 @@ const effectDelay = (d: Doubt): fc.Arbitrary<number> =>
     ? fc.integer({ min: 100, max: WITHIN_DOUBT_MAX_MS - LATENCY_WITH_DELAYS_MAX_MS })
     : fc.integer(BEYOND_DOUBT_MS);
 
-type Operation = 'PAY' | 'QUERY' | 'CANCEL' | 'REVOKE';
+type Operation = 'PAY' | 'QUERY' | 'CANCEL' | 'REVOKE' | 'REFUND';
 
 /** A code the reference lists, but for another operation: unlisted for this one (money-rules R4). */
 const OTHER_OPERATIONS_CODE: Record<Operation, string> = {
@@ -184,6 +205,7 @@ const OTHER_OPERATIONS_CODE: Record<Operation, string> = {
   QUERY: 'EXPIRED_BARCODE',
   CANCEL: 'INSUFFICIENT_FUND',
   REVOKE: 'INSUFFICIENT_FUND',
+  REFUND: 'EXPIRED_BARCODE',
 };
 /** The operation's own failure code, which is definite only with a listed error code. */
 const OWN_FAILURE: Record<Operation, string> = {
@@ -191,6 +213,7 @@ const OWN_FAILURE: Record<Operation, string> = {
   QUERY: 'FAIL',
   CANCEL: 'CANCEL_ERROR',
   REVOKE: 'CANCEL_ERROR',
+  REFUND: 'REFUND_FAIL',
 };
 
 /** (g) Codes no document lists for this operation, with or without the operation taking effect. */
@@ -477,7 +500,144 @@ const scheduleV2: fc.Arbitrary<Schedule> = fc.record({
   payments: fc.array(paymentPlanV2, { minLength: 1, maxLength: 3 }),
 });
 
-export const schedules: Record<GeneratorVersion, fc.Arbitrary<Schedule>> = { 1: scheduleV1, 2: scheduleV2 };
+// ---------------------------------------------------------------- version 3: refunds (issue 16)
+
+/**
+ * Refund answers lost: every fault but `hang`. The fuzz worker's refund call deadline is the production
+ * 35 s (test/helpers/gateway-timeouts.ts sets none for refund), so a hung refund answer would cost a
+ * schedule half a minute per attempt; a reset or a garbled answer is the same "unknown" to the saga.
+ */
+const refundAnswerLost = fc.constantFrom(
+  'reset' as const,
+  'system-error' as const,
+  'maintenance' as const,
+  'truncated-json' as const,
+  'html-502' as const,
+);
+
+/**
+ * Refund effects land within the refund's doubt window (fuzz refund timing `requestDoubtMs` 2 s), never
+ * beyond it: a refund answered REFUSED (or escalated) while one of its attempts still lands later is
+ * what money-rules R5 says a real gateway cannot do, and the payment's fuzz already covers "beyond".
+ */
+const refundDelay = fc.integer({ min: 100, max: WITHIN_DOUBT_MAX_MS - LATENCY_WITH_DELAYS_MAX_MS });
+
+/**
+ * A slow refund (lands or fails later, in progress / REFUND_ERROR meanwhile, answered in progress,
+ * success, error or lost). Never `reply: "success"` with `outcome: "failed"` (nor the default success
+ * of an immediate one with failed): an answer that lies about the money, which simulator/README.md
+ * says a fuzzer checking "reported done ⇔ the gateway holds it" should not draw.
+ */
+const slowRefund: fc.Arbitrary<SlowRefund> = fc
+  .record(
+    {
+      effectAfterMs: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: refundDelay, weight: 3 }),
+      meanwhile: fc.constantFrom('unchanged' as const, 'REFUND_INPROGRESS' as const, 'REFUND_ERROR' as const),
+      reply: fc.oneof(fc.constantFrom('in-progress' as const, 'success' as const, 'error' as const), refundAnswerLost),
+      outcome: fc.constantFrom('refunded' as const, 'failed' as const),
+    },
+    { requiredKeys: ['effectAfterMs'] },
+  )
+  .map((slow) => {
+    const reply = slow.reply ?? (slow.effectAfterMs ? 'in-progress' : 'success');
+    if (reply !== 'success' || slow.outcome !== 'failed') return slow;
+    const honest = { ...slow };
+    delete honest.outcome;
+    return honest;
+  });
+
+/** One refund call's answer: normal, forced, lost, odd, late, held, or slow. */
+const refundStep: fc.Arbitrary<RefundStep> = fc.oneof(
+  { arbitrary: fc.constant('normal' as const), weight: 2 },
+  {
+    arbitrary: fc.oneof(
+      fc.constantFrom('REFUND_IN_PROGRESS' as const, 'REFUND_ERROR' as const, 'REFUND_FAIL' as const),
+      fc.record({
+        answer: fc.constant('REFUND_FAIL' as const),
+        errorCode: fc.constantFrom('REFUNDABLE_AMOUNT_NOT_ENOUGH', 'UPAY_REFUND_INVALID_ORDER_STATE'),
+      }),
+    ),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ fault: refundAnswerLost, commit: fc.boolean() }), weight: 2 },
+  { arbitrary: oddAnswer('REFUND').map((odd) => ({ odd })), weight: 1 },
+  { arbitrary: fc.record({ lateMs: refundDelay, fault: refundAnswerLost }), weight: 1 },
+  { arbitrary: fc.record({ holdMs: fc.integer({ min: 100, max: 1_200 }) }), weight: 1 },
+  { arbitrary: slowRefund, weight: 3 },
+);
+
+/** The refund knobs of an order: one step per refund call (whichever refund makes it), then normal. */
+const refundKnobs = fc.record(
+  {
+    refund: fc.array(refundStep, { minLength: 1, maxLength: 4 }),
+    refundRepeat: fc.constantFrom('echo' as const, 'noop' as const),
+  },
+  { requiredKeys: ['refund'] },
+);
+
+const refundAmount: fc.Arbitrary<'all' | number> = fc.oneof(
+  { arbitrary: fc.constant('all' as const), weight: 1 },
+  { arbitrary: fc.integer({ min: 1, max: 600 }), weight: 3 },
+);
+/** Together (concurrent) or a little apart. */
+const refundStartMs = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 2 },
+  { arbitrary: fc.integer({ min: 1, max: 2_000 }), weight: 2 },
+);
+
+/** One to three refunds of an order, partial or full, and up to two repeats of one (the same number). */
+const refundPlan: fc.Arbitrary<RefundPlan> = fc
+  .record({
+    distinct: fc.array(fc.record({ amount: refundAmount, afterMs: refundStartMs }), { minLength: 1, maxLength: 3 }),
+    repeats: fc.array(fc.record({ of: fc.nat(2), afterMs: refundStartMs }), { maxLength: 2 }),
+    resolveVia: fc.constantFrom('signal' as const, 'update' as const),
+  })
+  .map(({ distinct, repeats, resolveVia }) => ({
+    asks: [
+      ...distinct.map((d, no) => ({ no, ...d })),
+      ...repeats.map((r) => {
+        const no = r.of % distinct.length;
+        return { no, amount: distinct[no]!.amount, afterMs: r.afterMs };
+      }),
+    ],
+    resolveVia,
+  }));
+
+/** A payment meant to end PAID and be refunded: a successful pay (its answer may be odd or lost), no revoke. */
+const refundScenario = fc.record({
+  pay: payPaid,
+  query: fc.array(queryStepV2, { maxLength: 2 }),
+  latencyMs,
+  dayEndsAfterPay,
+});
+
+/**
+ * A payment of version 3: one of version 2's (its refunds run only if it ends PAID), or one meant to
+ * be refunded; either way with refund knobs and a refund plan.
+ */
+const paymentPlanV3: fc.Arbitrary<PaymentPlan> = fc
+  .tuple(
+    fc.oneof(
+      { arbitrary: paymentPlanV2, weight: 1 },
+      {
+        arbitrary: fc.record({ scenario: refundScenario.map(tidy), duplicateStart: fc.boolean() }),
+        weight: 2,
+      },
+    ),
+    refundKnobs,
+    refundPlan,
+  )
+  .map(([plan, knobs, refunds]) => ({ ...plan, scenario: tidy({ ...plan.scenario, ...knobs }), refunds }));
+
+const scheduleV3: fc.Arbitrary<Schedule> = fc.record({
+  payments: fc.array(paymentPlanV3, { minLength: 1, maxLength: 3 }),
+});
+
+export const schedules: Record<GeneratorVersion, fc.Arbitrary<Schedule>> = {
+  1: scheduleV1,
+  2: scheduleV2,
+  3: scheduleV3,
+};
 /** The current generator's schedules. */
 export const schedule = schedules[GENERATOR];
 
@@ -498,10 +658,11 @@ export function effectDelaysOf(s: Scenario): number[] {
   const latency = s.latencyMs ?? 0;
   const delays: number[] = [];
   if (s.pay?.lateMs !== undefined) delays.push(s.pay.lateMs);
-  for (const step of [...(s.cancel ?? []), ...(s.revoke ?? [])]) {
+  for (const step of [...(s.cancel ?? []), ...(s.revoke ?? []), ...(s.refund ?? [])]) {
     if (typeof step !== 'object') continue;
     if ('lateMs' in step) delays.push(step.lateMs);
     else if ('effectAfterMs' in step && step.effectAfterMs) delays.push(step.effectAfterMs);
+    else if ('holdMs' in step) delays.push(step.holdMs);
   }
   return delays.map((d) => d + latency);
 }
@@ -537,8 +698,23 @@ export function knobsOf(plan: PaymentPlan): string[] {
   }
   if (s.existingOrder) knobs.add('existing order under the client_sn');
   if (s.echoMismatch) knobs.add('answers echo another order');
+  for (const step of s.refund ?? []) knobs.add(refundKnobOf(step));
+  if (s.refundRepeat === 'noop') knobs.add('refund repeat answered NOOP');
   if (effectDelaysOf(s).length > 0) knobs.add(beyondDoubt(plan) ? 'effect beyond doubt' : 'effect within doubt');
   return [...knobs];
+}
+
+/** The name of a refund step's knob (for the fuzz summary). */
+function refundKnobOf(step: RefundStep): string {
+  if (step === 'normal') return 'refund: normal';
+  if (typeof step === 'string') return `refund: forced ${step}`;
+  if ('answer' in step) return `refund: forced ${step.answer} ${step.errorCode ?? ''}`.trim();
+  if ('odd' in step) return 'unlisted code: refund';
+  if ('lateMs' in step) return 'late refund';
+  if ('holdMs' in step) return 'held refund';
+  if ('fault' in step) return `refund answer lost (${step.commit === false ? 'not done' : 'done'})`;
+  const meanwhile = step.meanwhile && step.meanwhile !== 'unchanged' ? `, ${step.meanwhile} meanwhile` : '';
+  return `${step.effectAfterMs ? 'slow refund' : 'refund at once (slow-refund knobs)'}${meanwhile}`;
 }
 
 /** How many faults a schedule injects: lost/garbled/odd answers, forced answers, holds, delays, day ends, other orders. */
@@ -553,6 +729,8 @@ export function faultCount(s: Schedule): number {
     if (sc.dayEndsAfterPay) n += 1;
     if (sc.existingOrder) n += 1;
     if (sc.echoMismatch) n += 1;
+    n += (sc.refund ?? []).filter((r) => r !== 'normal').length;
+    if (sc.refundRepeat === 'noop') n += 1;
   }
   return n;
 }

@@ -1,5 +1,6 @@
 import type { LedgerView } from '../../simulator';
-import { checkPayment, paymentViolations } from '../fuzz/invariants';
+import { checkPayment, checkRefunds, paymentViolations, type RefundRun } from '../fuzz/invariants';
+import type { RefundState, RefundStatus } from '../../workflows/refund-types';
 import type { PaymentState, PaymentStatus } from '../../workflows/types';
 
 const concluded = (over: Partial<PaymentStatus> = {}): PaymentStatus =>
@@ -271,5 +272,168 @@ describe('fuzz invariants', () => {
         '短款: saga PAID, gateway kept 0 of 100 (CANCELED)',
       ]);
     });
+  });
+});
+
+/** A refund run: told, concluded and final states of refund `no` of `amount` fen (final = concluded unless given). */
+const refundRun = (
+  no: string,
+  amount: number,
+  concludedState: RefundState,
+  more: Partial<RefundRun> = {},
+): RefundRun => {
+  const status = (state: RefundState, over: Partial<RefundStatus> = {}) =>
+    ({
+      state,
+      terminalSn: 'T',
+      clientSn: 'c1',
+      refundRequestNo: no,
+      amountFen: amount,
+      calls: [],
+      ...over,
+    }) as RefundStatus;
+  const concludedStatus = status(
+    concludedState,
+    concludedState === 'NEEDS_ATTENTION' ? { escalation: { reason: 'no answer', at: 1 } } : {},
+  );
+  return {
+    refundRequestNo: no,
+    amountFen: amount,
+    told: [concludedState],
+    concluded: concludedStatus,
+    final: concludedStatus,
+    ...more,
+  };
+};
+const refundMove = (no: string, amount: number, at = 5) => ({
+  at,
+  kind: 'refund' as const,
+  amount_fen: amount,
+  refund_request_no: no,
+});
+const landed = (no: string, amount: number) => ({
+  refund_request_no: no,
+  amount_fen: amount,
+  state: 'landed' as const,
+  client_tsn: `c1-${no}`,
+  requested_at: 4,
+  landed_at: 5,
+});
+/** Our order of 100 fen with refunds landed (`moves`), other refund entries, and the counters the simulator derives. */
+const refundedBooks = (
+  moves: { no: string; amount: number }[],
+  more: { entries?: object[]; counts?: Record<string, number>; requests?: Request[] } = {},
+) => {
+  const refunded = moves.reduce((n, m) => n + m.amount, 0);
+  const counts: Record<string, number> = {};
+  for (const m of moves) counts[`s1/${m.no}`] = (counts[`s1/${m.no}`] ?? 0) + 1;
+  return ledger(
+    {
+      order_status: refunded >= 100 ? 'REFUNDED' : refunded > 0 ? 'PARTIAL_REFUNDED' : 'PAID',
+      captured_fen: 100,
+      reversed_fen: 0,
+      refunded_fen: refunded,
+      kept_fen: 100 - refunded,
+      movements: [capture(0), ...moves.map((m) => refundMove(m.no, m.amount))],
+      refunds: [...moves.map((m) => landed(m.no, m.amount)), ...(more.entries ?? [])],
+    } as Partial<Order>,
+    { counters: { refunds_by_request: more.counts ?? counts }, ...(more.requests ? { requests: more.requests } : {}) },
+  );
+};
+const paid = { terminalSn: 'T', clientSn: 'c1', amountFen: 100 };
+
+describe('fuzz refund invariants (generator 3)', () => {
+  it('accepts consistent books: partial and full refunds REFUNDED, the rest REFUSED or NOT_REFUNDED moving nothing', () => {
+    const books = refundedBooks([
+      { no: 'R0', amount: 30 },
+      { no: 'R1', amount: 70 },
+    ]);
+    const runs = [
+      refundRun('R0', 30, 'REFUNDED'),
+      refundRun('R1', 70, 'REFUNDED', { told: ['REFUNDED', 'REFUNDED'] }), // started twice, one refund
+      refundRun('R2', 100, 'REFUSED'),
+      refundRun('R3', 5, 'NEEDS_ATTENTION', { final: refundRun('R3', 5, 'NOT_REFUNDED').final, told: [] }),
+    ];
+    expect(checkRefunds(paid, runs, books)).toEqual([]);
+    // An escalation resolved REFUNDED from the books, as the fuzz's operator does.
+    const resolved = refundRun('R0', 30, 'NEEDS_ATTENTION', { final: refundRun('R0', 30, 'REFUNDED').final });
+    expect(checkRefunds(paid, [resolved], refundedBooks([{ no: 'R0', amount: 30 }]))).toEqual([]);
+  });
+
+  it('bites when more is refunded than was paid', () => {
+    const books = refundedBooks([
+      { no: 'R0', amount: 60 },
+      { no: 'R1', amount: 60 },
+    ]);
+    const v = checkRefunds(paid, [refundRun('R0', 60, 'REFUNDED'), refundRun('R1', 60, 'REFUNDED')], books);
+    expect(v).toEqual(expect.arrayContaining(['refunded 120 fen of 100 paid']));
+  });
+
+  it('bites when a refund is counted twice (two movements, refunds_by_request 2)', () => {
+    const books = refundedBooks(
+      [
+        { no: 'R0', amount: 30 },
+        { no: 'R0', amount: 30 },
+      ],
+      { counts: { 's1/R0': 2 } },
+    );
+    const v = checkRefunds(paid, [refundRun('R0', 30, 'REFUNDED')], books);
+    expect(v).toEqual(expect.arrayContaining(['refund s1/R0 counted 2 times', 'refund R0 (30 fen) moved 2 times']));
+  });
+
+  it('bites when a refund reported REFUNDED is not held by the gateway, told or after a resolution', () => {
+    const none = refundedBooks([]);
+    expect(checkRefunds(paid, [refundRun('R0', 30, 'REFUNDED')], none)).toEqual([
+      'refund R0 (30 fen) reported REFUNDED, the gateway does not hold it (no such refund)',
+    ]);
+    const pending = refundedBooks([], {
+      entries: [{ refund_request_no: 'R0', amount_fen: 30, state: 'pending', client_tsn: 'x', requested_at: 1 }],
+    });
+    expect(checkRefunds(paid, [refundRun('R0', 30, 'REFUNDED')], pending)).toHaveLength(1);
+    const resolvedWrong = refundRun('R0', 30, 'NEEDS_ATTENTION', { final: refundRun('R0', 30, 'REFUNDED').final });
+    expect(checkRefunds(paid, [resolvedWrong], none)).toHaveLength(1);
+  });
+
+  it('bites when the gateway holds a refund that ended otherwise (REFUSED, NOT_REFUNDED, still running)', () => {
+    const books = refundedBooks([{ no: 'R0', amount: 30 }]);
+    expect(checkRefunds(paid, [refundRun('R0', 30, 'REFUSED')], books)).toEqual([
+      'the gateway holds refund R0 (30 fen), the refund ended REFUSED',
+      'refund R0 (30 fen) reported REFUSED, the gateway moved it',
+    ]);
+    const notRefunded = refundRun('R0', 30, 'NEEDS_ATTENTION', { final: refundRun('R0', 30, 'NOT_REFUNDED').final });
+    expect(checkRefunds(paid, [notRefunded], books)).toEqual([
+      'the gateway holds refund R0 (30 fen), the refund ended NOT_REFUNDED',
+      'refund R0 (30 fen) reported NOT_REFUNDED, the gateway moved it',
+    ]);
+    expect(checkRefunds(paid, [refundRun('R0', 30, 'REFUNDING')], books)).toEqual(
+      expect.arrayContaining(['refund R0 (30 fen) still REFUNDING']),
+    );
+  });
+
+  it('bites when a refund told REFUSED moved money (even if it ended REFUNDED), or moved another amount', () => {
+    const books = refundedBooks([{ no: 'R0', amount: 30 }]);
+    const toldRefused = refundRun('R0', 30, 'REFUNDED', { told: ['REFUSED'] });
+    expect(checkRefunds(paid, [toldRefused], books)).toEqual([
+      'refund R0 (30 fen) reported REFUSED, the gateway moved it',
+    ]);
+    expect(checkRefunds(paid, [refundRun('R0', 40, 'REFUNDED')], books)).toEqual(
+      expect.arrayContaining(['refund R0 (40 fen) moved 30 fen']),
+    );
+  });
+
+  it('bites on a refund nobody asked for, an escalation without a reason, and a badly signed request', () => {
+    const books = refundedBooks([{ no: 'R9', amount: 30 }]);
+    expect(checkRefunds(paid, [], books)).toEqual(['a refund nobody asked for moved 30 fen']);
+    const noReason = refundRun('R0', 30, 'NEEDS_ATTENTION', { final: refundRun('R0', 30, 'NOT_REFUNDED').final });
+    noReason.concluded = { ...noReason.concluded, escalation: undefined };
+    expect(checkRefunds(paid, [noReason], refundedBooks([]))).toEqual([
+      'refund R0 (30 fen) NEEDS_ATTENTION without a reason',
+    ]);
+    const unsigned = refundedBooks([], {
+      requests: [request({ endpoint: 'refund', client_sn: undefined, sn: 's1', signature_valid: false })],
+    });
+    expect(checkRefunds(paid, [refundRun('R0', 30, 'REFUSED')], unsigned)).toEqual([
+      'a gateway request of a refund was not correctly signed',
+    ]);
   });
 });
