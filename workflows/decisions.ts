@@ -209,20 +209,33 @@ export function afterCancelQuery(q: GatewayCallResult, ctx: CancelContext): Canc
 
 // --- revoke (手动撤单) ---
 
-export type RevokeLookDecision = Next<'SEND_REVOKE' | 'ALREADY_REVOKED'> | Escalate;
+export type RevokeLookDecision =
+  | Next<'SEND_REVOKE' | 'ALREADY_REVOKED'>
+  | { next: 'REFUNDED'; orderStatus: 'REFUNDED' | 'PARTIAL_REFUNDED' }
+  | Escalate;
 
 /**
  * The look before the first revoke: PAID, or no clear answer, means send the revoke (its own
  * answer and the query after it decide). Already CANCELED = reversed elsewhere, nothing to send.
- * Anything else (refunded, not found) = a person decides.
+ * REFUNDED / PARTIAL_REFUNDED: the gateway forbids a revoke after a refund, so nothing is sent; a
+ * payment that knows its refunds (`knowsRefunds()`, patch `payment-knows-refunds`, asked only when
+ * the look shows a refund) refuses the revoke ("refunded: use refund"); before the patch, a person.
+ * Anything else (not found, an unlisted state) = a person decides.
  */
-export function beforeRevoke(q: GatewayCallResult): RevokeLookDecision {
+export function beforeRevoke(q: GatewayCallResult, knowsRefunds: () => boolean = () => false): RevokeLookDecision {
   const status = knownStatus(q);
   if (status === 'CANCELED') return { next: 'ALREADY_REVOKED' };
+  if ((status === 'REFUNDED' || status === 'PARTIAL_REFUNDED') && knowsRefunds())
+    return { next: 'REFUNDED', orderStatus: status };
   if (orderNotFound(q) || (status !== undefined && status !== 'PAID' && status !== 'CANCEL_INPROGRESS')) {
     return escalate(`order ${q.order?.orderStatus ?? 'not found'} at the gateway before revoke; revoke not sent`);
   }
   return { next: 'SEND_REVOKE' };
+}
+
+/** The revoke's detail when a refund forbids it (the gateway refuses a revoke after any refund). */
+export function refundedUseRefund(what: string): string {
+  return `refunded: use refund (${what}); no revoke sent`;
 }
 
 export type RevokeDecision = Next<'REVOKED' | 'REFUSED' | 'REVOKE_AGAIN'> | Escalate;
@@ -290,14 +303,57 @@ export function disagreesAtClose(
   q: GatewayCallResult,
   aboutAnotherOrder?: string,
   payCreatedNothing = false,
+  refunds?: RefundsTold,
 ): string | undefined {
   // An answer about another order (R1) counts for nothing, except after CLIENT_SN_CONFLICT: our pay
   // created nothing, so that order is the only one under our client_sn and ours does not exist.
   if (aboutAnotherOrder) return payCreatedNothing && agreesAtClose(state, 'NOT_FOUND') ? undefined : aboutAnotherOrder;
+  if (state === 'PAID' && refunds && refunds.refundedFen > 0) return disagreesWithRefunds(q, refunds);
   const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
   if (agreesAtClose(state, seen)) return undefined;
   const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;
-  return `order is ${shown} at the gateway at close, but the payment is ${state}`;
+  const told = refunds && refunds.told.length > 0 ? `; refunds told: ${refunds.told}` : '';
+  return `order is ${shown} at the gateway at close, but the payment is ${state}${told}`;
+}
+
+/**
+ * The refunds of its order a PAID payment was told of (issue #16 part 3): what they gave back in total
+ * (REFUNDED ones only), and the list in words for the person who looks.
+ */
+export interface RefundsTold {
+  refundedFen: number;
+  amountFen: number;
+  /** e.g. `R1 ¥5.00 REFUNDED, R2 ¥3.00 REFUSED`. */
+  told: string;
+}
+
+/** What the gateway must show for a PAID payment whose refunds gave back `refundedFen`. */
+export function expectedWithRefunds(r: Pick<RefundsTold, 'refundedFen' | 'amountFen'>): {
+  orderStatus: 'PAID' | 'PARTIAL_REFUNDED' | 'REFUNDED';
+  netAmountFen: number;
+} {
+  const netAmountFen = Math.max(0, r.amountFen - r.refundedFen);
+  if (r.refundedFen <= 0) return { orderStatus: 'PAID', netAmountFen };
+  return { orderStatus: netAmountFen === 0 ? 'REFUNDED' : 'PARTIAL_REFUNDED', netAmountFen };
+}
+
+/**
+ * A PAID payment told of refunds that gave money back: the gateway must show exactly that, its status
+ * and (when it says) its net_amount. A refund the payment was not told of shows as a smaller net amount
+ * and stays a disagreement (R7): the payment never calls books it cannot explain "agreed".
+ */
+function disagreesWithRefunds(q: GatewayCallResult, refunds: RefundsTold): string | undefined {
+  const want = expectedWithRefunds(refunds);
+  const seen = orderNotFound(q) ? 'NOT_FOUND' : knownStatus(q);
+  const net = q.order?.netAmountFen;
+  if (seen === want.orderStatus && (net === undefined || net === want.netAmountFen)) return undefined;
+  const shown = seen === undefined ? 'unknown' : seen === 'UNLISTED' ? q.order?.orderStatus : seen;
+  const seenNet = net === undefined ? '' : ` (net ${yuan(net)})`;
+  return (
+    `order is ${shown}${seenNet} at the gateway at close, but the payment is PAID with ${yuan(refunds.refundedFen)} ` +
+    `refunded by the refunds it was told of (${want.orderStatus}, net ${yuan(want.netAmountFen)} expected; ` +
+    `refunds told: ${refunds.told})`
+  );
 }
 
 // --- recheck (an operator was told the money moved) ---
@@ -315,10 +371,13 @@ export function afterRecheckQuery(
   q: GatewayCallResult,
   aboutAnotherOrder?: string,
   payCreatedNothing = false,
+  refunds?: RefundsTold & { inFlight: boolean },
 ): RecheckDecision {
   if (state === 'NEEDS_ATTENTION' || state === 'SETTLED_OUTSIDE') return { next: 'RECORD' };
+  // A refund told of and not concluded may be moving the books right now: the check at close judges them.
+  if (refunds?.inFlight && !aboutAnotherOrder) return { next: 'RECORD' };
   if (!aboutAnotherOrder && !orderNotFound(q) && knownStatus(q) === undefined) return { next: 'UNCLEAR' };
-  const disagreement = disagreesAtClose(state, q, aboutAnotherOrder, payCreatedNothing);
+  const disagreement = disagreesAtClose(state, q, aboutAnotherOrder, payCreatedNothing, refunds);
   return disagreement ? escalate(disagreement) : { next: 'AGREES' };
 }
 
@@ -328,9 +387,11 @@ export function afterRecheckQuery(
 export type HoldStep =
   | 'RECHECK' // an operator asked for a recheck: query now, before anything else
   | 'AWAIT_RESOLUTION' // NEEDS_ATTENTION: wait for a person's resolve, then apply it
+  | 'REFUSE_REVOKE' // a revoke is pending on a PAID payment told of a refund: refused, nothing sent
   | 'REVOKE' // a revoke is pending, the payment is PAID and the window open: carry it out
   | 'SET_REVOKE_ASIDE' // a revoke is pending but cannot run (not PAID, or the window closed)
   | 'WAIT' // until a revoke arrives or the revoke window closes
+  | 'AWAIT_REFUNDS' // the window has closed on a PAID payment with a refund told of and not concluded: wait for it
   | 'CHECK_AT_CLOSE' // the window has closed: ask the gateway to confirm a late or resolved state
   | 'CLOSE';
 
@@ -340,14 +401,20 @@ export interface HoldView {
   revokeWindowOpen: boolean;
   closeCheckNeeded: boolean;
   recheckPending?: boolean;
+  /** A refund the payment was told of forbids a revoke (REFUNDING, REFUNDED, NEEDS_ATTENTION, SETTLED_OUTSIDE). */
+  revokeBlockedByRefund?: boolean;
+  /** A refund told of has not concluded, and the wait for it at close is not over. */
+  refundsToAwait?: boolean;
 }
 
 /** The hold phase's order of business, in one place: a recheck first, then a person, then a revoke, then the window, then the check. */
 export function nextHoldStep(h: HoldView): HoldStep {
   if (h.recheckPending) return 'RECHECK';
   if (h.state === 'NEEDS_ATTENTION') return 'AWAIT_RESOLUTION';
+  if (h.revokePending && h.state === 'PAID' && h.revokeBlockedByRefund) return 'REFUSE_REVOKE';
   if (h.revokePending) return h.state === 'PAID' && h.revokeWindowOpen ? 'REVOKE' : 'SET_REVOKE_ASIDE';
   if (h.revokeWindowOpen) return 'WAIT';
+  if (h.closeCheckNeeded && h.state === 'PAID' && h.refundsToAwait) return 'AWAIT_REFUNDS';
   if (h.closeCheckNeeded) return 'CHECK_AT_CLOSE';
   return 'CLOSE';
 }

@@ -3,6 +3,7 @@ import type {
   PaymentStatus,
   RecheckRecord,
   RecheckRequest,
+  RefundNotice,
   ResolveRequest,
   RevokeRequest,
   RevokeResult,
@@ -28,3 +29,9 @@ export const recheckSignal = defineSignal<[RecheckRequest]>('recheck');
 
 /** Recheck for programs: returns what the query found and what the saga did with it. */
 export const recheckUpdate = defineUpdate<RecheckRecord, [RecheckRequest]>('recheck');
+
+/**
+ * A refund of this order, told by its refund workflow (issue #16 part 3): after its look (REFUNDING,
+ * before anything is sent) and when it concludes. `{ "refundRequestNo", "amountFen", "state" }`.
+ */
+export const refundRecordedSignal = defineSignal<[RefundNotice]>('refundRecorded');

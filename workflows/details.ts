@@ -150,6 +150,12 @@ export function currentDetails(
         : `${asked}: the gateway said ${recheck.gateway ?? '?'}; ${recheck.effect ?? ''}`,
     );
   }
+  const refunds = status.refunds ?? [];
+  if (refunds.length > 0)
+    lines.push(
+      `Refunds told by their workflows: ${refunds.map((r) => `${r.refundRequestNo} ${yuan(r.amountFen)} ${r.state}`).join(', ')}` +
+        ' (no revoke after a refund; the gateway must show them at close)',
+    );
   const ignored = status.ignored[status.ignored.length - 1];
   if (ignored) lines.push(`Ignored ${ignored.name} at ${shanghaiClock(ignored.at)}: ${ignored.why}`);
   lines.push('_Times are Asia/Shanghai (UTC+8)._');
@@ -226,6 +232,8 @@ function operatorMay(s: PaymentStatus, now: number): string {
     case 'PAID':
       if (r?.status === 'PENDING') return `wait: the revoke of ${r.operator} runs now`;
       if (r) return `nothing: revoke ${r.status}${r.detail ? ` (${r.detail})` : ''}, a revoke is allowed once`;
+      if (s.refunds?.some((f) => f.state !== 'REFUSED' && f.state !== 'NOT_REFUNDED'))
+        return 'refund (a refund workflow per refund_request_no): no revoke after a refund';
       if (!windowOpen) return 'nothing: the revoke window has closed';
       return `${revokeUntil}: ${howToRevoke}`;
     case 'REVOKING':

@@ -1,6 +1,8 @@
 import { condition, deprecatePatch } from '@temporalio/workflow';
-import { disagreesAtClose, nextHoldStep, unreachable } from './decisions';
+import { disagreesAtClose, nextHoldStep, refundedUseRefund, unreachable } from './decisions';
+import { yuan } from './details';
 import { gateway } from './gateway-steps';
+import { REFUND_WAIT_AT_CLOSE_MS } from './payment-refunds';
 import { countEscalation, countResolution, countRevoke } from './metrics';
 import { recheckInHold } from './recheck';
 import { revokePhase } from './revoke';
@@ -23,6 +25,8 @@ export async function holdPhase(saga: SagaState): Promise<void> {
       revokeWindowOpen: revokeWindowOpen(saga.timing, Date.now()),
       closeCheckNeeded: saga.closeCheckNeeded,
       recheckPending: saga.recheckPending,
+      revokeBlockedByRefund: saga.revokeBlockedBy !== undefined,
+      refundsToAwait: saga.refundsToAwait,
     });
     switch (step) {
       case 'RECHECK':
@@ -36,6 +40,12 @@ export async function holdPhase(saga: SagaState): Promise<void> {
         // Every open payment was resolved with this patch; kept (same place) until none recorded without deprecation is open.
         deprecatePatch(VERIFY_RESOLUTION_AT_CLOSE);
         break;
+      case 'REFUSE_REVOKE': {
+        const refund = saga.revokeBlockedBy!;
+        saga.moveRevoke('REFUSED', refundedUseRefund(`refund ${refund.refundRequestNo} ${refund.state}`));
+        countRevoke(saga.status);
+        break;
+      }
       case 'REVOKE':
         await revokePhase(saga);
         break;
@@ -49,6 +59,9 @@ export async function holdPhase(saga: SagaState): Promise<void> {
           () => saga.status.revoke?.status === 'PENDING' || saga.recheckPending,
           untilRevokeWindowCloses(saga.timing, Date.now()),
         );
+        break;
+      case 'AWAIT_REFUNDS':
+        await awaitRefunds(saga);
         break;
       case 'CHECK_AT_CLOSE':
         await checkAtClose(saga);
@@ -75,9 +88,33 @@ async function checkAtClose(saga: SagaState): Promise<void> {
   const disagreement =
     saga.state === 'SETTLED_OUTSIDE'
       ? undefined
-      : disagreesAtClose(saga.state, query, saga.anotherOrder(query), saga.payCreatedNothing);
+      : disagreesAtClose(saga.state, query, saga.anotherOrder(query), saga.payCreatedNothing, saga.refundsTold);
   if (disagreement) {
     saga.escalate('gateway disagrees at close', disagreement);
     countEscalation(saga.status, 'close');
   }
+}
+
+/**
+ * The revoke window has closed on a PAID payment told of a refund that has not concluded: its books
+ * may still change, so the check at close waits for the refund's workflow to say how it ended (an
+ * operator's recheck is still served meanwhile). If it does not within REFUND_WAIT_AT_CLOSE_MS, a
+ * person looks, told which refund.
+ */
+async function awaitRefunds(saga: SagaState): Promise<void> {
+  const until = saga.awaitRefundsUntil(REFUND_WAIT_AT_CLOSE_MS);
+  const concluded = await condition(
+    () => saga.refundsInFlight.length === 0 || saga.recheckPending,
+    Math.max(1, until - Date.now()),
+  );
+  if (concluded && saga.refundsInFlight.length === 0) return saga.refundWaitEnded();
+  if (concluded) return; // a recheck: served first, then the wait goes on
+  saga.refundWaitEnded();
+  const open = saga.refundsInFlight.map((r) => `${r.refundRequestNo} ${yuan(r.amountFen)} ${r.state}`).join(', ');
+  saga.escalate(
+    'a refund told of not concluded at close',
+    `refund ${open} had not concluded ${REFUND_WAIT_AT_CLOSE_MS / 60_000} min after the revoke window closed: ` +
+      'the books may still change; see the refund workflow, then resolve',
+  );
+  countEscalation(saga.status, 'close');
 }

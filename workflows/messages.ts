@@ -3,11 +3,13 @@ import {
   outcomeUpdate,
   recheckSignal,
   recheckUpdate,
+  refundRecordedSignal,
   resolveSignal,
   revokeSignal,
   revokeUpdate,
   statusQuery,
 } from './definitions';
+import { PAYMENT_KNOWS_REFUNDS, refundNoticeRejection } from './payment-refunds';
 import { RECHECK } from './recheck';
 import type { SagaState } from './saga-state';
 import { revokeWindowOpen } from './timing';
@@ -15,6 +17,7 @@ import {
   OUTCOME_STATES,
   type PaymentState,
   type RecheckRequest,
+  type RefundNotice,
   type ResolveRequest,
   type RevokeRequest,
 } from './types';
@@ -137,6 +140,21 @@ export function installHandlers(saga: SagaState): void {
         if (why) throw new Error(why);
       },
       description: 'Recheck for programs: returns the gateway answer and what the saga did with it',
+    },
+  );
+
+  setHandler(
+    refundRecordedSignal,
+    (notice: RefundNotice) => {
+      const why = refundNoticeRejection(notice, saga.state, saga.closing);
+      if (why) saga.ignore('refund', why);
+      else if (!patched(PAYMENT_KNOWS_REFUNDS))
+        saga.ignore('refund', 'this run predates refund notices'); // replay of such a history only
+      else saga.recordRefund(notice);
+    },
+    {
+      description:
+        'Sent by a refund workflow of this order: {"refundRequestNo":"…","amountFen":…,"state":"REFUNDING|REFUNDED|REFUSED|NEEDS_ATTENTION|NOT_REFUNDED|SETTLED_OUTSIDE"}',
     },
   );
 

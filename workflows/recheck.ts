@@ -24,10 +24,16 @@ export const RECHECK = 'recheck';
 /** Hold phase: query now and judge the answer against the state the payment holds. */
 export async function recheckInHold(saga: SagaState): Promise<void> {
   const query = saga.record('recheck-query', saga.nextRecheckAttempt, await gateway.query(saga.orderRef()));
-  const decision = afterRecheckQuery(saga.state, query, saga.anotherOrder(query), saga.payCreatedNothing);
+  const refunds = saga.refundsTold;
+  const decision = afterRecheckQuery(saga.state, query, saga.anotherOrder(query), saga.payCreatedNothing, refunds);
   switch (decision.next) {
     case 'RECORD':
-      saga.answerRechecks(query, `recorded for the person: the payment is ${saga.state}`);
+      saga.answerRechecks(
+        query,
+        refunds?.inFlight && saga.state !== 'NEEDS_ATTENTION' && saga.state !== 'SETTLED_OUTSIDE'
+          ? `recorded: a refund told of is in flight (${refunds.told}); the check at close judges the books once it concludes`
+          : `recorded for the person: the payment is ${saga.state}`,
+      );
       break;
     case 'AGREES':
       saga.answerRechecks(query, `the gateway agrees: the payment stays ${saga.state}`);

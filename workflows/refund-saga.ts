@@ -10,6 +10,7 @@ import { unreachable } from './decisions';
 import { afterLook, afterRefund, afterRefundCheck, showsOurRefund } from './refund-decisions';
 import { admitRefund, refundGateway } from './refund-gateway';
 import { installRefundHandlers } from './refund-messages';
+import { tellPayment } from './refund-notice';
 import {
   countInvalidRefund,
   countRefundAttempt,
@@ -22,6 +23,7 @@ import { refundSchedule, resolveRefundTiming } from './refund-timing';
 import type { RefundTransitionWhy } from './refund-transitions';
 import { INVALID_REFUND_REQUEST, refundNoOf, type RefundRequest, type RefundStatus } from './refund-types';
 import { AGAIN, onSchedule } from './schedule';
+import type { PaymentRefundState } from './types';
 import { describeProblems } from './validation';
 
 type Outcome =
@@ -60,7 +62,11 @@ export async function refundSaga(request: RefundRequest): Promise<RefundStatus> 
     refund.init();
     settle(refund, await findOutcome(refund));
     countRefundOutcome(refund.status);
-    if (refund.state === 'NEEDS_ATTENTION') await awaitResolution(refund);
+    await tellPayment(refund, outcomeState(refund));
+    if (refund.state === 'NEEDS_ATTENTION') {
+      await awaitResolution(refund);
+      await tellPayment(refund, outcomeState(refund));
+    }
     refund.markClosed();
     if (root.consideredCancelled)
       refund.ignore('cancel', 'a Temporal cancellation request: a refund is carried to a definite end, never dropped');
@@ -74,7 +80,15 @@ async function findOutcome(refund: RefundSagaState): Promise<Outcome> {
   const looked = await lookPhase(refund);
   if (looked.to !== 'REFUNDING') return looked;
   refund.move('REFUNDING', 'look: our order, PAID or PARTIAL_REFUNDED, enough net_amount');
+  await tellPayment(refund, 'REFUNDING'); // before anything is sent: the payment refuses a revoke from now on
   return refundPhase(refund);
+}
+
+/** The refund's state as the payment is told it (never LOOKING or REFUNDING once it has an outcome). */
+function outcomeState(refund: RefundSagaState): PaymentRefundState {
+  const state = refund.state;
+  if (state === 'LOOKING' || state === 'REFUNDING') throw new Error(`unreachable: no outcome yet (${state})`);
+  return state;
 }
 
 /** Query the order before anything is sent: our order, refundable, with enough net_amount. */

@@ -137,6 +137,11 @@ export interface RefundStatus {
   escalation?: { reason: string; at: number };
   resolution?: RefundResolutionRecord;
   ignored: RefundIgnoredMessage[];
+  /**
+   * What the payment's workflow was told of this refund (signal `refundRecorded`, issue #16 part 3):
+   * each notice, and whether it reached an open payment (a closed or absent one cannot be told).
+   */
+  payment?: { workflowId: string; notices: { state: RefundState; at: number; delivered: boolean; why?: string }[] };
   /** When the workflow finished. */
   settledAt?: number;
 }

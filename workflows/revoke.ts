@@ -1,7 +1,8 @@
-import { deprecatePatch } from '@temporalio/workflow';
-import { afterRevokeQuery, beforeRevoke, refusalOf, showsReversed, unreachable } from './decisions';
+import { deprecatePatch, patched } from '@temporalio/workflow';
+import { afterRevokeQuery, beforeRevoke, refundedUseRefund, refusalOf, showsReversed, unreachable } from './decisions';
 import { queryUntilDoubtEnds } from './doubt';
 import { gateway } from './gateway-steps';
+import { PAYMENT_KNOWS_REFUNDS } from './payment-refunds';
 import { countRevoke } from './metrics';
 import type { SagaState } from './saga-state';
 import { AGAIN, onSchedule } from './schedule';
@@ -14,6 +15,7 @@ export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 
 type RevokeOutcome =
   | { next: 'REVOKED' | 'REFUSED'; detail?: string }
+  | { next: 'REFUNDED'; detail: string }
   | { next: 'ESCALATE'; reason: string; why?: 'answer about another order' };
 
 /**
@@ -33,12 +35,15 @@ async function lookBeforeRevoke(saga: SagaState): Promise<RevokeOutcome | undefi
   const answer = saga.record('revoke-look-query', 1, await gateway.query(saga.orderRef()));
   const another = saga.anotherOrder(answer);
   if (another) return { next: 'ESCALATE', reason: `${another}; revoke not sent`, why: 'answer about another order' };
-  const look = beforeRevoke(answer);
+  // The patch is asked only when the look shows a refund: payments that met one before it went to a person.
+  const look = beforeRevoke(answer, () => patched(PAYMENT_KNOWS_REFUNDS));
   switch (look.next) {
     case 'SEND_REVOKE':
       return undefined;
     case 'ALREADY_REVOKED':
       return { next: 'REVOKED', detail: 'already CANCELED at the gateway; no revoke sent' };
+    case 'REFUNDED':
+      return { next: 'REFUNDED', detail: refundedUseRefund(`the look shows the order ${look.orderStatus}`) };
     case 'ESCALATE':
       return look;
     default:
@@ -123,6 +128,11 @@ function finishRevoke(saga: SagaState, outcome: RevokeOutcome): void {
     case 'REFUSED':
       saga.moveRevoke('REFUSED', outcome.detail);
       saga.move('PAID', 'revoke refused, the money stayed');
+      break;
+    case 'REFUNDED':
+      // Nothing sent; the close check compares the books with the refunds the payment was told of (R7).
+      saga.moveRevoke('REFUSED', outcome.detail);
+      saga.move('PAID', 'refunded at the gateway: revoke not sent, use refund');
       break;
     case 'ESCALATE':
       saga.moveRevoke('NEEDS_ATTENTION');

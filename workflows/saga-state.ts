@@ -1,7 +1,8 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { AmountFenKey, ClientSnKey, PaymentStateKey, SnKey, TerminalSnKey } from './search-attributes';
-import { anotherOrder, cancellationEffect } from './decisions';
+import { anotherOrder, cancellationEffect, type RefundsTold } from './decisions';
+import { yuan } from './details';
 import { showInWebUi } from './gateway-steps';
 import {
   IllegalTransitionError,
@@ -10,17 +11,20 @@ import {
   type SagaRules,
   type TransitionWhy,
 } from './transitions';
+import { FINAL_REFUND_STATES } from './types';
 import type {
   CallStep,
   GatewayCallRecord,
   GatewayCallResult,
   IgnoredMessage,
   PaymentRequest,
+  PaymentRefundRecord,
   PaymentState,
   PaymentStatus,
   RecheckRecord,
   RecheckRequest,
   ResolveRequest,
+  RefundNotice,
   ResolvedTiming,
   RevokeRecord,
   RevokeRequest,
@@ -314,6 +318,71 @@ export class SagaState {
   /** The workflow is closing: nothing more is asked of the gateway. */
   get closing(): boolean {
     return this.status.settledAt !== undefined;
+  }
+
+  // --- issue 16 part 3: the payment knows its refunds ---
+
+  /** Until when the check at close waits for a refund told of to conclude (0: not waiting yet). */
+  private refundWaitUntil = 0;
+  /** The wait at close for refunds in flight is over (they concluded, or the payment went to a person). */
+  private refundWaitOver = false;
+
+  /**
+   * A refund of this order, as its refund workflow told it (patch `payment-knows-refunds`): kept by
+   * refund_request_no, as last told. The gateway's books changed, so they are checked at close.
+   */
+  recordRefund(notice: RefundNotice): PaymentRefundRecord {
+    const refunds = (this.status.refunds ??= []);
+    const now = Date.now();
+    const known = refunds.find((r) => r.refundRequestNo === notice.refundRequestNo);
+    const { refundRequestNo, amountFen, state } = notice;
+    const record = known ?? { refundRequestNo, amountFen, state, firstToldAt: now, toldAt: now };
+    Object.assign(record, { amountFen, state, toldAt: now });
+    if (!known) refunds.push(record);
+    this.closeCheckDue = true;
+    this.show();
+    return record;
+  }
+
+  /** The refunds told of, for the check at close and a recheck. */
+  get refundsTold(): (RefundsTold & { inFlight: boolean }) | undefined {
+    const refunds = this.status.refunds;
+    if (!refunds || refunds.length === 0) return undefined;
+    return {
+      refundedFen: refunds.filter((r) => r.state === 'REFUNDED').reduce((sum, r) => sum + r.amountFen, 0),
+      amountFen: this.status.amountFen,
+      told: refunds.map((r) => `${r.refundRequestNo} ${yuan(r.amountFen)} ${r.state}`).join(', '),
+      inFlight: this.refundsInFlight.length > 0,
+    };
+  }
+
+  /** Refunds told of that may still move money (REFUNDING, NEEDS_ATTENTION). */
+  get refundsInFlight(): PaymentRefundRecord[] {
+    return (this.status.refunds ?? []).filter((r) => !FINAL_REFUND_STATES.includes(r.state));
+  }
+
+  /**
+   * The refund that forbids a revoke: one that moved or may move money (the gateway refuses a revoke
+   * after any refund). A refund REFUSED or NOT_REFUNDED moved nothing and forbids nothing.
+   */
+  get revokeBlockedBy(): PaymentRefundRecord | undefined {
+    return (this.status.refunds ?? []).find((r) => r.state !== 'REFUSED' && r.state !== 'NOT_REFUNDED');
+  }
+
+  /** The wait at close for refunds in flight is due (they have not concluded and it has not ended). */
+  get refundsToAwait(): boolean {
+    return !this.refundWaitOver && this.refundsInFlight.length > 0;
+  }
+
+  /** Starts (once) the wait at close for refunds in flight; returns until when it lasts. */
+  awaitRefundsUntil(maxMs: number): number {
+    if (this.refundWaitUntil === 0) this.refundWaitUntil = Date.now() + maxMs;
+    return this.refundWaitUntil;
+  }
+
+  /** The wait at close for refunds in flight ended, whatever it found. */
+  refundWaitEnded(): void {
+    this.refundWaitOver = true;
   }
 
   private assertRevokeMove(from: RevokeStatus | 'NONE', to: RevokeStatus): void {

@@ -26,6 +26,8 @@ const CLOSE_CHECK = 'gateway disagrees at close';
 const ANOTHER_ORDER = 'answer about another order';
 /** Money rules R6: a Temporal cancellation request before the outcome means "do not take this money". */
 const DO_NOT_TAKE = 'cancellation requested: do not take this money';
+/** The gateway forbids a revoke after a refund: none is sent, the operator is told to refund instead. */
+const REFUNDED_USE_REFUND = 'refunded at the gateway: revoke not sent, use refund';
 /** An operator's recheck (the customer says the money moved): the gateway shows otherwise; a person looks. */
 const RECHECK = 'recheck: the gateway disagrees';
 
@@ -75,6 +77,8 @@ export const STATE_TRANSITIONS = [
   { from: 'PAID', to: 'REVOKING', why: 'revoke requested' },
   { from: 'REVOKING', to: 'REVOKED', why: 'revoke succeeded, or query: CANCELED' },
   { from: 'REVOKING', to: 'PAID', why: 'revoke refused, the money stayed' },
+  // the look shows a refund (the gateway forbids a revoke after one): checked at close against the refunds told
+  { from: 'REVOKING', to: 'PAID', why: REFUNDED_USE_REFUND, checkAtClose: true },
   { from: 'REVOKING', to: 'NEEDS_ATTENTION', why: 'revoke without a definite answer, or order not PAID' },
   { from: 'REVOKING', to: 'NEEDS_ATTENTION', why: ANOTHER_ORDER },
   // hold: a person decides (R7: a resolution for every state the gateway can report)
@@ -99,6 +103,8 @@ export const STATE_TRANSITIONS = [
   { from: 'REVOKED', to: 'NEEDS_ATTENTION', why: RECHECK },
   { from: 'REFUNDED', to: 'NEEDS_ATTENTION', why: RECHECK },
   { from: 'PARTIAL_REFUNDED', to: 'NEEDS_ATTENTION', why: RECHECK },
+  // hold: a refund the payment was told of (issue #16 part 3) had not concluded when the wait at close ended
+  { from: 'PAID', to: 'NEEDS_ATTENTION', why: 'a refund told of not concluded at close' },
 ] as const satisfies readonly StateTransition[];
 
 /** The reasons a payment may move, as call sites name them. */
@@ -134,8 +140,10 @@ export const REVOKE_TRANSITIONS = [
   { from: 'PENDING', to: 'IN_PROGRESS', why: 'payment is PAID and the window open' },
   { from: 'PENDING', to: 'REFUSED', why: 'the revoke window closed before it could run' },
   { from: 'PENDING', to: 'NOT_NEEDED', why: 'payment ended without the money' },
+  { from: 'PENDING', to: 'REFUSED', why: 'a refund of the payment was told of: use refund (nothing sent)' },
   { from: 'IN_PROGRESS', to: 'REVOKED', why: 'reversed at the gateway' },
   { from: 'IN_PROGRESS', to: 'REFUSED', why: 'the gateway refused, the money stayed' },
+  { from: 'IN_PROGRESS', to: 'REFUSED', why: 'the look shows the order refunded: use refund (nothing sent)' },
   { from: 'IN_PROGRESS', to: 'NEEDS_ATTENTION', why: 'no definite answer, or order not PAID' },
 ] as const satisfies readonly RevokeTransition[];
 

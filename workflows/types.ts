@@ -188,7 +188,7 @@ export interface ResolutionRecord extends ResolveRequest {
 /** A message the workflow could not act on (signals cannot be refused, so they are recorded). */
 export interface IgnoredMessage {
   at: number;
-  name: 'revoke' | 'resolve' | 'cancel' | 'recheck';
+  name: 'revoke' | 'resolve' | 'cancel' | 'recheck' | 'refund';
   why: string;
 }
 
@@ -238,6 +238,12 @@ export interface PaymentStatus {
   cancellation?: CancellationRecord;
   /** Operators' `recheck` requests and what each found. */
   rechecks?: RecheckRecord[];
+  /**
+   * The refunds of this order the payment was told of by their refund workflows (issue #16 part 3),
+   * one per refund_request_no, as last told. Only what it was told: the check at close compares the
+   * gateway's books with these, and a refund the payment was not told of is a disagreement (R7).
+   */
+  refunds?: PaymentRefundRecord[];
   /** When the workflow finished: the revoke window had closed and any check at close agreed. */
   settledAt?: number;
 }
@@ -292,6 +298,36 @@ export interface RecheckRecord extends RecheckRequest {
   gateway?: string;
   /** What the saga did with it, in words. */
   effect?: string;
+}
+
+/**
+ * Where a refund of this order stands, as its refund workflow (refundSaga) tells the payment: REFUNDING
+ * once its look found the order refundable and before anything is sent; then its outcome (REFUNDED,
+ * REFUSED, NEEDS_ATTENTION) and, after a person, its resolution (REFUNDED, NOT_REFUNDED, SETTLED_OUTSIDE).
+ */
+export type PaymentRefundState =
+  'REFUNDING' | 'REFUNDED' | 'REFUSED' | 'NEEDS_ATTENTION' | 'NOT_REFUNDED' | 'SETTLED_OUTSIDE';
+
+/** Refund states after which that refund moves no more money. */
+export const FINAL_REFUND_STATES: readonly PaymentRefundState[] = [
+  'REFUNDED',
+  'REFUSED',
+  'NOT_REFUNDED',
+  'SETTLED_OUTSIDE',
+];
+
+/** What the `refundRecorded` signal carries (sent by the refund workflow). */
+export interface RefundNotice {
+  refundRequestNo: string;
+  amountFen: number;
+  state: PaymentRefundState;
+}
+
+/** One refund of this order as the payment was last told of it. */
+export interface PaymentRefundRecord extends RefundNotice {
+  /** When the payment first heard of it, and last. */
+  firstToldAt: number;
+  toldAt: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { authorizationHeader } from '../../activities/gateway/signing';
 import type { PaymentsClient } from '../../client/payments-client';
+import { RefundsClient } from '../../client/refunds-client';
 import type { RunningSimulator, Scenario } from '../../simulator';
 import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import {
@@ -310,4 +312,117 @@ export const HISTORY_PATHS: HistoryPath[] = [
       });
     },
   },
+  // Issue #16 part 3 (patch payment-knows-refunds): the payment knows the refunds of its open order.
+  {
+    name: 'refund-recorded-close-agrees',
+    finalState: 'PAID',
+    // A partial refund the same day, told by its refund workflow: the check at close expects PARTIAL_REFUNDED.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await refundOf(ctx, request, 500);
+    },
+  },
+  {
+    name: 'revoke-after-refund-refused',
+    finalState: 'PAID',
+    // A revoke after a refund told of: REFUSED "refunded: use refund", nothing sent; the close agrees.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await refundOf(ctx, request, 300);
+      await ctx.payments.revokeBySignal(request, OPERATOR);
+      await ctx.waitFor(request, (s) => s.revoke?.status === 'REFUSED');
+    },
+  },
+  {
+    name: 'revoke-look-sees-refund',
+    finalState: 'PARTIAL_REFUNDED',
+    // A refund the payment was not told of (the back office): the revoke's look sees PARTIAL_REFUNDED and
+    // refuses it unsent; the check at close disagrees (R7), a person resolves PARTIAL_REFUNDED, the check agrees.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await backOfficeRefund(ctx, request, 200);
+      await ctx.payments.revokeBySignal(request, OPERATOR);
+      await ctx.waitFor(request, (s) => s.state === 'NEEDS_ATTENTION');
+      await ctx.payments.resolve(request, {
+        operator: 'ops-lead',
+        resolution: 'PARTIAL_REFUNDED',
+        note: 'back office refunded ¥2.00 by hand',
+      });
+    },
+  },
+  // Issue #16 part 3 (patch payment-knows-refunds): the payment knows the refunds of its open order.
+  {
+    name: 'refund-recorded-close-agrees',
+    finalState: 'PAID',
+    // A partial refund the same day, told by its refund workflow: the check at close expects PARTIAL_REFUNDED.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await refundOf(ctx, request, 500);
+    },
+  },
+  {
+    name: 'revoke-after-refund-refused',
+    finalState: 'PAID',
+    // A revoke after a refund told of: REFUSED "refunded: use refund", nothing sent; the close agrees.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await refundOf(ctx, request, 300);
+      await ctx.payments.revokeBySignal(request, OPERATOR);
+      await ctx.waitFor(request, (s) => s.revoke?.status === 'REFUSED');
+    },
+  },
+  {
+    name: 'revoke-look-sees-refund',
+    finalState: 'PARTIAL_REFUNDED',
+    // A refund the payment was not told of (the back office): the revoke's look sees PARTIAL_REFUNDED and
+    // refuses it unsent; the check at close disagrees (R7), a person resolves PARTIAL_REFUNDED, the check agrees.
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await backOfficeRefund(ctx, request, 200);
+      await ctx.payments.revokeBySignal(request, OPERATOR);
+      await ctx.waitFor(request, (s) => s.state === 'NEEDS_ATTENTION');
+      await ctx.payments.resolve(request, {
+        operator: 'ops-lead',
+        resolution: 'PARTIAL_REFUNDED',
+        note: 'back office refunded ¥2.00 by hand',
+      });
+    },
+  },
 ];
+
+/** A refund of the paid order by its refund workflow, run to its end while the payment is open. */
+async function refundOf(ctx: RecordingContext, request: PaymentRequest, amountFen: number): Promise<void> {
+  const refunds = new RefundsClient(ctx.client, ctx.taskQueue);
+  const refund = {
+    terminalSn: request.terminalSn,
+    clientSn: request.clientSn,
+    refundRequestNo: `R-${request.clientSn.slice(-12)}`,
+    amountFen,
+    operator: 'returns-desk-1',
+    reason: 'customer returned the goods',
+    timing: { retryDelaysMs: [1_000], deadlineAfterMs: 4_000, requestDoubtMs: 1_000, checkIntervalMs: 300 },
+  };
+  await refunds.refund(refund);
+  const final = await refunds.result(refund);
+  if (final.state !== 'REFUNDED') throw new Error(`refund of ${request.clientSn} ended ${final.state}`);
+}
+
+/** A refund made outside the saga (the merchant's back office): a signed call straight to the simulator. */
+async function backOfficeRefund(ctx: RecordingContext, request: PaymentRequest, amountFen: number): Promise<void> {
+  const { terminalSn, terminalKey } = RECORDING_TERMINAL;
+  const body = JSON.stringify({
+    terminal_sn: terminalSn,
+    client_sn: request.clientSn,
+    refund_request_no: 'BACKOFFICE-1',
+    refund_amount: String(amountFen),
+    operator: 'back-office',
+  });
+  const res = await fetch(`${ctx.sim.url}/upay/v2/refund`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: authorizationHeader(terminalSn, body, terminalKey) },
+    body,
+  });
+  const answer = (await res.json()) as { biz_response?: { result_code?: string } };
+  if (answer.biz_response?.result_code !== 'REFUND_SUCCESS')
+    throw new Error(`back-office refund of ${request.clientSn}: ${JSON.stringify(answer)}`);
+}

@@ -62,6 +62,9 @@ export const REFUND_PATHS: RefundHistoryPath[] = [
     scenario: { refund: Array.from({ length: 20 }, () => 'REFUND_ERROR' as const) },
     resolve: 'NOT_REFUNDED',
   },
+  // Issue #16 part 3 (patch payment-knows-refunds): the payment's workflow is open, so it is told, twice
+  // (REFUNDING before the refund is sent, REFUNDED once it is done): two SignalExternalWorkflowExecution.
+  { name: 'refund-tells-open-payment', finalState: 'REFUNDED', amountFen: 600 },
 ];
 
 const HISTORIES_DIR = path.resolve(__dirname, '../../test/histories');
