@@ -100,6 +100,11 @@ async function main(): Promise<void> {
       const distinct = outcomes.filter((o) => o !== 'escalated').length;
       console.log(`fuzz: ${refundStarts} refund starts, ${distinct} refunds: ${tally(outcomes)}`);
     }
+    for (const g of [...new Set(results.map((r) => r.generator))].sort()) {
+      const mine = results.filter((r) => r.generator === g);
+      const mean = mine.reduce((n, r) => n + r.ms, 0) / mine.length / 1000;
+      console.log(`fuzz: generator ${g}: ${mine.length} schedules, ${mean.toFixed(1)} s each on average`);
+    }
     const lags = results.flatMap((r) => r.payLagMs).sort((a, b) => a - b);
     const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
     console.log(`fuzz: pay reached the gateway after the start: median ${at(0.5)} ms, p95 ${at(0.95)} ms`);

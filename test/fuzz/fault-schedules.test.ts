@@ -2,12 +2,19 @@ import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../../client/payments-client';
 import { RefundsClient } from '../../client/refunds-client';
 import { TERMINAL_SN, startSagaStack, workflowBundle, type SagaStack } from '../helpers/saga-stack';
-import { currentSchedules, runSchedules, type ScheduleResult } from './run-schedule';
+import { runSchedules, type ScheduleResult } from './run-schedule';
+import { GENERATOR, type GeneratorVersion } from './schedule';
 import { Replayer } from './replayer';
 import { recordFailingSeeds, withLedger } from './seed-ledger';
 
-/** CI's share of the fuzzing: fixed seeds 1..FUZZ_RUNS (200) of the current generator plus every schedule in the ledger. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+/**
+ * CI's share of the fuzzing: fixed seeds 1..FUZZ_RUNS (160) of the current generator plus every schedule in
+ * the ledger. 160, not 200 as with generator 2: generator 3's schedules refund their payments after the
+ * revoke window and take about a quarter longer (11.3 s against 9.2 s each), so the share keeps its time.
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 160);
+/** FUZZ_GENERATOR picks another generator (1, 2 or 3; default the current one, test/fuzz/schedule.ts). */
+const GENERATOR_RUN = Number(process.env.FUZZ_GENERATOR ?? GENERATOR) as GeneratorVersion;
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 14);
 
 jest.setTimeout(30 * 60_000);
@@ -27,7 +34,7 @@ describe('randomized fault schedules (fast-check) on a real Temporal server', ()
     await stack?.stop();
   });
 
-  it(`keeps every invariant over the seed ledger and ${RUNS} generated schedules`, async () => {
+  it(`keeps every invariant over the seed ledger and ${RUNS} generated schedules (generator ${GENERATOR_RUN})`, async () => {
     const client = new Client({ connection });
     const env = {
       client,
@@ -37,7 +44,7 @@ describe('randomized fault schedules (fast-check) on a real Temporal server', ()
       terminalSn: TERMINAL_SN,
       replayer,
     };
-    const refs = withLedger(currentSchedules(1, RUNS));
+    const refs = withLedger(Array.from({ length: RUNS }, (_, i) => ({ seed: i + 1, generator: GENERATOR_RUN })));
     const started = Date.now();
     const results = await runSchedules(env, refs, CONCURRENCY, () => undefined);
     const failed = results.filter((r) => r.violations.length > 0);

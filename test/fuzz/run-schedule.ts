@@ -92,6 +92,8 @@ export interface ScheduleResult extends ScheduleRef {
   exercised: string[][];
   /** For each payment, how long after its workflow started the gateway received its pay: the machine's load. */
   payLagMs: number[];
+  /** How long the schedule took, start to last check. */
+  ms: number;
   /** Refund requests started (generator 3; a repeat of a refund_request_no counts again). */
   refundStarts: number;
   /** Each distinct refund's final state (REFUNDED, REFUSED, NOT_REFUNDED, …), `escalated` for each escalation. */
@@ -108,6 +110,7 @@ const EFFECTS_LAND_WITHIN_MS = 30_000;
  */
 export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): Promise<ScheduleResult> {
   const schedule = scheduleOf(ref.seed, ref.generator);
+  const started = Date.now();
   const violations: string[] = [];
   const concluded = await Promise.all(
     schedule.payments.map(async (plan, i) => {
@@ -204,6 +207,7 @@ export async function runSchedule(env: FuzzEnv, ref: ScheduleRef, tag: string): 
     knobs: schedule.payments.map(knobsOf),
     exercised,
     payLagMs,
+    ms: Date.now() - started,
     refundStarts: concluded.reduce((n, c) => n + (c?.refunds ? (c.plan.refunds?.asks.length ?? 0) : 0), 0),
     refundOutcomes: concluded.flatMap((c) =>
       (c?.refunds ?? []).flatMap((r) => [

@@ -61,7 +61,7 @@ export interface Schedule {
  * 3: 2 plus refunds (issue 16) of the payments that close PAID, with the simulator's refund knobs.
  */
 export type GeneratorVersion = 1 | 2 | 3;
-export const GENERATOR: GeneratorVersion = 2;
+export const GENERATOR: GeneratorVersion = 3;
 
 /**
  * How long after it was sent the fuzz worker's saga holds a request without an answer in doubt

@@ -10,7 +10,8 @@ import {
 } from '../fuzz/schedule';
 import type { RefundStep } from '../../simulator';
 
-const plans = Array.from({ length: 400 }, (_, i) => scheduleOf(i + 1)).flatMap((s) => s.payments);
+/** Generator 2's payments (generator 3 draws the same knobs, less often: its own tests are below). */
+const plans = Array.from({ length: 400 }, (_, i) => scheduleOf(i + 1, 2)).flatMap((s) => s.payments);
 
 /** The generator draws what the simulator can do, in a form it accepts, at rates that test something. */
 describe('fuzz schedule generator', () => {
