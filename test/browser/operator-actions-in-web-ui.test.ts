@@ -7,6 +7,7 @@ import { PaymentsClient } from '../../client/payments-client';
 import { startEmbeddedStack, type EmbeddedStack } from '../../scripts/stack/embedded-stack';
 import { freePort } from '../../scripts/stack/ports';
 import { REFUND_WORKFLOW_TYPE, refundWorkflowId, type RefundRequest } from '../../workflows/refund-types';
+import { ClientSnKey, RefundStateKey } from '../../workflows/search-attributes';
 import { TASK_QUEUE, paymentWorkflowId, type PaymentStatus } from '../../workflows/types';
 import { bookViolations, orderOf } from '../helpers/books';
 import { launchChromium, screenshot } from '../helpers/browser';
@@ -161,7 +162,12 @@ describe('operator actions in the Temporal Web UI (issues #15, #16)', () => {
 
     const refundHandle = client.workflow.getHandle(refundId);
     const status = await refundHandle.result();
-    expect((await refundHandle.describe()).status.name).toBe('COMPLETED');
+    const described = await refundHandle.describe();
+    expect(described.status.name).toBe('COMPLETED');
+    // A start from the UI sets no search attributes: the workflow sets its own, so the runbook's
+    // `WorkflowType="refundSaga" AND ClientSn="…"` finds it.
+    expect(described.typedSearchAttributes.get(RefundStateKey)).toBe('REFUNDED');
+    expect(described.typedSearchAttributes.get(ClientSnKey)).toBe(request.clientSn);
     expect(status).toMatchObject({ state: 'REFUNDED', amountFen: 500, refundRequestNo: 'R1', operator: 'ops-wang' });
 
     // The toast links to the refund's page: Completed, and Queries → status says REFUNDED.
