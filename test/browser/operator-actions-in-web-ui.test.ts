@@ -195,10 +195,12 @@ describe('operator actions in the Temporal Web UI (issues #15, #16)', () => {
  * the gutter: the viewer renders only the lines in view, so a long answer's tail is not on the page.
  */
 async function foldJson(page: Page, keys: string[]): Promise<void> {
-  const gutter = (await page.locator('.cm-foldGutter').first().boundingBox())!;
   for (const key of keys) {
-    const line = (await page.locator('.cm-line', { hasText: key }).first().boundingBox())!;
-    await page.mouse.click(gutter.x + gutter.width / 2, line.y + line.height / 2);
+    const line = page.locator('.cm-line', { hasText: key }).first();
+    const editor = line.locator('xpath=ancestor::div[contains(@class, "cm-editor")]');
+    const gutter = (await editor.locator('.cm-foldGutter').boundingBox())!;
+    const box = (await line.boundingBox())!;
+    await page.mouse.click(gutter.x + gutter.width / 2, box.y + box.height / 2);
   }
 }
 
