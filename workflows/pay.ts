@@ -14,6 +14,15 @@ import type { PaymentRequest } from './types';
 export const RESET_RUN_SENDS_NO_PAY = 'reset-run-sends-no-pay';
 
 /**
+ * Patch id (2026-12-03): a pay in doubt may take effect up to `requestDoubtMs` after it left the
+ * worker, and it may have waited in the HTTP pool until its send deadline (R5), so its doubt counts
+ * from the last moment it could have left (its answer, or the send deadline if sooner), not from
+ * pay's start: a pay queued for 28 s could otherwise land after "no such order" had ended the
+ * payment FAILED, a 长款. Asked only when a pay is in doubt.
+ */
+export const PAY_DOUBT_FROM_SEND = 'pay-doubt-from-send';
+
+/**
  * Whether this run is a reset that reached pay, deterministically: live, a reset run's id differs
  * from the run id on its (copied) start event, and the marker records it; on replay only the marker
  * counts (an offline replayer runs every history under the start event's run id, so the ids cannot
@@ -52,13 +61,21 @@ export async function payPhase(
     case 'CONFIRM':
       // CLIENT_SN_CONFLICT: an order with this client_sn existed before; our pay created nothing.
       if (answer.errorCode === 'CLIENT_SN_CONFLICT' && saga.rules === 'money-rules') saga.payCreatedNothing = true;
-      saga.payInDoubtFrom(payStartedAt);
+      saga.payInDoubtFrom(lastMomentPayCouldLeave(saga, payStartedAt));
       // R6 unless R1 forbids: nothing is cancelled before an order is proved ours (confirm finds it first).
       if (saga.doNotTake && !saga.payCreatedNothing) return 'COMPENSATE';
       return decision;
     default:
       return unreachable(decision);
   }
+}
+
+/** When the doubt about a pay without a definite answer starts (patch PAY_DOUBT_FROM_SEND). */
+function lastMomentPayCouldLeave(saga: SagaState, payStartedAt: number): number {
+  if (saga.rules === 'legacy' || saga.payCreatedNothing || !patched(PAY_DOUBT_FROM_SEND)) return payStartedAt;
+  const answeredAt = Date.now(); // the pay left no later than its answer (or its activity's end)
+  const sendDeadline = saga.timing.paySendDeadline;
+  return sendDeadline === undefined ? answeredAt : Math.min(answeredAt, sendDeadline);
 }
 
 /** What the pay activity sends: the request without the saga's own timing, with its send deadline. */

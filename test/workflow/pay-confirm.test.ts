@@ -28,6 +28,7 @@ import {
   paySuccess,
   recordedTimes,
   reversed,
+  slow,
   stepTimes,
   steps,
   timedOut,
@@ -251,6 +252,31 @@ describe('confirm schedule', () => {
     expect(status.state).toBe('FAILED');
     expect(status.escalation).toBeUndefined();
     expectAround(stepTimes(status, 'close-check-query')[0], 2 * HOUR);
+  });
+
+  it('R5: a pay answered late (6 s) is in doubt from its answer, not from its start: "not found" proves nothing until 6 + 22 s (patch pay-doubt-from-send)', async () => {
+    const payment = await saga.start(
+      { pay: [slow(6 * SECOND, noAnswer())], query: [orderNotFound()] },
+      { timing: { ...TIMING, requestDoubtMs: 22 * SECOND } },
+    );
+    const status = await payment.result();
+    // The pay may have left just before its answer at 6 s: not found at 10 … 25 s is no proof (counted
+    // from the start the doubt would have ended at 22 s, before the query at 25 s); at 30 s it is: FAILED.
+    expectCalls(payment, status, ['pay', ...queries(5), 'query']);
+    stepTimes(status, 'confirm-query').forEach((at, i) => expectAround(at, (i + 2) * 5 * SECOND));
+    expect(status.state).toBe('FAILED');
+  });
+
+  it('R5: a pay that cannot have left after its send deadline is in doubt from that deadline, even when answered later', async () => {
+    const payment = await saga.start(
+      { pay: [slow(9 * SECOND, noAnswer())], query: [orderNotFound()] },
+      { timing: { ...TIMING, paySendDeadlineMs: 6 * SECOND, requestDoubtMs: 12 * SECOND } },
+    );
+    const status = await payment.result();
+    // In doubt until 6 + 12 = 18 s (from the answer at 9 s it would be 21 s, from the start 12 s): not
+    // found at 14 s is no proof, at 19 s it is: FAILED, and the check at close.
+    expectCalls(payment, status, ['pay', ...queries(2), 'query']);
+    expect(status.state).toBe('FAILED');
   });
 
   it('R5: with the default doubt (60 s) past the confirm window, "not found" until its end leads to compensation, not FAILED', async () => {
