@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FieldProblem } from '../workflows/validation';
 import { describeProblems } from '../workflows/validation';
 
@@ -29,4 +30,18 @@ export class RevokeRejectedError extends Error {
     super(`revoke of ${workflowId} rejected: ${why}`);
     this.name = 'RevokeRejectedError';
   }
+}
+
+/**
+ * A start (update-with-start) that found the workflow already closed: it was closed when asked
+ * (WorkflowExecutionAlreadyStartedError under REJECT_DUPLICATE), or it was running when the start
+ * attached and closed before the update was admitted (the server answers NOT_FOUND "workflow execution
+ * already completed"; found by fuzz under load, gen 2 seed 1043). Either way its final status answers.
+ */
+export function foundClosed(err: unknown): boolean {
+  return (
+    err instanceof WorkflowExecutionAlreadyStartedError ||
+    err instanceof WorkflowNotFoundError ||
+    (err instanceof Error && /workflow execution already completed/i.test(err.message))
+  );
 }

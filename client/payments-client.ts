@@ -1,11 +1,10 @@
 import {
   WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
+import { InvalidRequestError, PaymentConflictError, RevokeRejectedError, foundClosed } from './errors';
 import {
   outcomeUpdate,
   recheckSignal,
@@ -123,8 +122,8 @@ export class PaymentsClient {
       const outcome = await Promise.race([update.result(), delay(opts.waitMs ?? DEFAULT_OUTCOME_WAIT_MS)]);
       status = outcome === 'timeout' ? await this.status(request) : outcome;
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      status = await this.status(request); // finished earlier: report what it ended as
+      if (!foundClosed(err)) throw err;
+      status = await this.status(request); // finished earlier, or just now: report what it ended as
     }
     if (status.amountFen !== request.amountFen) {
       throw new PaymentConflictError(workflowId, `amountFen ${status.amountFen}, not ${request.amountFen}`);

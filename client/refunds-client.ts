@@ -1,12 +1,11 @@
 import {
   WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError, foundClosed } from './errors';
 import {
   refundOutcomeUpdate,
   refundResolveSignal,
@@ -104,8 +103,8 @@ export class RefundsClient {
       const outcome = await Promise.race([update.result(), delay(opts.waitMs ?? DEFAULT_REFUND_WAIT_MS)]);
       status = outcome === 'timeout' ? await this.status(request) : outcome;
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      status = await this.status(request); // finished earlier: report what it ended as
+      if (!foundClosed(err)) throw err;
+      status = await this.status(request); // finished earlier, or just now: report what it ended as
     }
     if (status.amountFen !== request.amountFen) {
       throw new RefundConflictError(workflowId, `amountFen ${status.amountFen}, not ${request.amountFen}`);
