@@ -5,6 +5,7 @@ import { gateway } from './gateway-steps';
 import { REFUND_WAIT_AT_CLOSE_MS } from './payment-refunds';
 import { countEscalation, countResolution, countRevoke } from './metrics';
 import { recheckInHold } from './recheck';
+import { giveBackFromResolution } from './resolve-refund';
 import { revokePhase } from './revoke';
 import type { SagaState } from './saga-state';
 import { revokeWindowOpen, untilRevokeWindowCloses } from './timing';
@@ -37,6 +38,7 @@ export async function holdPhase(saga: SagaState): Promise<void> {
         if (!saga.resolveRequested) break; // a recheck: served first, then wait again
         saga.applyResolution();
         countResolution(saga.status);
+        await giveBackFromResolution(saga); // "money kept, give it back": the refund first, then the close
         // Every open payment was resolved with this patch; kept (same place) until none recorded without deprecation is open.
         deprecatePatch(VERIFY_RESOLUTION_AT_CLOSE);
         break;

@@ -103,11 +103,13 @@ export function installHandlers(saga: SagaState): void {
     (request: ResolveRequest) => {
       const why = resolveRejection(saga, request);
       if (why) saga.ignore('resolve', why);
+      else if (request.refund !== undefined && !patched(PAYMENT_KNOWS_REFUNDS))
+        saga.ignore('resolve', 'refund is not a known field'); // replay of a history from before the patch only
       else saga.requestResolve(request);
     },
     {
       description:
-        'Operator decision on NEEDS_ATTENTION: {"operator","resolution":"PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE","note","reference"}',
+        'Operator decision on NEEDS_ATTENTION: {"operator","resolution":"PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE","note","reference"}; PAID may carry "refund":{"refundRequestNo","amountFen"} (money kept, give it back: the payment starts that refund)',
     },
   );
 

@@ -174,6 +174,12 @@ export interface ResolveRequest {
   note: string;
   /** Ticket or transfer reference: required for SETTLED_OUTSIDE. */
   reference?: string;
+  /**
+   * "Money kept, give it back" (resolution PAID only, issue #16 part 3): the payment starts this refund
+   * itself (a child refundSaga, `operator` as its operator, `note` as its reason) and closes only once it
+   * has concluded and the gateway shows it.
+   */
+  refund?: { refundRequestNo: string; amountFen: number };
 }
 
 export type Resolution =
@@ -181,6 +187,8 @@ export type Resolution =
 
 export interface ResolutionRecord extends ResolveRequest {
   resolvedAt: number;
+  /** The refund this resolution started (`refund`): its workflow, and how it ended or why it did not start. */
+  refundStarted?: { workflowId: string; state?: string; problem?: string };
   /** The gateway's word at the check before close, kept beside the resolution (R7). */
   gatewayAtClose?: { at: number; orderStatus: string };
 }

@@ -180,7 +180,7 @@ export function validateResolveRequest(input: unknown): FieldProblem[] {
       { field: '(resolve)', problem: 'must be a JSON object like {"operator":"…","resolution":"CANCELED","note":"…"}' },
     ];
   const problems = [
-    ...checkUnknownFields(input, ['operator', 'resolution', 'note', 'reference']),
+    ...checkUnknownFields(input, ['operator', 'resolution', 'note', 'reference', 'refund']),
     ...checkString(input, 'operator', 64, {}),
     ...checkString(input, 'note', 1024, {}),
     ...checkString(input, 'reference', 128, { optional: input.resolution !== 'SETTLED_OUTSIDE' }),
@@ -188,6 +188,27 @@ export function validateResolveRequest(input: unknown): FieldProblem[] {
   if (!RESOLUTIONS.includes(input.resolution as ResolveRequest['resolution'])) {
     problems.push({ field: 'resolution', problem: `must be one of ${RESOLUTIONS.join(', ')}` });
   }
+  if (input.refund !== undefined) problems.push(...checkResolveRefund(input));
+  return problems;
+}
+
+/**
+ * "Money kept, give it back" (issue #16 part 3): a PAID resolution may carry `refund`, and the payment
+ * starts that refund itself (the operator is sent to the gateway as the refund's operator: ≤32).
+ */
+function checkResolveRefund(input: Json): FieldProblem[] {
+  const refund = input.refund;
+  if (!isObject(refund))
+    return [{ field: 'refund', problem: 'must be a JSON object like {"refundRequestNo":"R1","amountFen":100}' }];
+  const problems = [
+    ...checkUnknownFields(refund, ['refundRequestNo', 'amountFen'], 'refund.'),
+    ...checkString(refund, 'refundRequestNo', 20, { ascii: true }).map((p) => ({ ...p, field: `refund.${p.field}` })),
+    ...checkAmount(refund.amountFen).map((p) => ({ ...p, field: 'refund.amountFen' })),
+  ];
+  if (input.resolution !== 'PAID')
+    problems.push({ field: 'refund', problem: 'only with resolution PAID (the money was kept: give it back)' });
+  if (typeof input.operator === 'string' && input.operator.length > 32)
+    problems.push({ field: 'operator', problem: 'must be at most 32 characters with a refund (sent to the gateway)' });
   return problems;
 }
 

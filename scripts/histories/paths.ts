@@ -388,6 +388,27 @@ export const HISTORY_PATHS: HistoryPath[] = [
       });
     },
   },
+  {
+    name: 'resolved-kept-refund-given-back',
+    finalState: 'PAID',
+    timing: ONE_CONFIRM_QUERY,
+    // "Money kept, give it back": the resolve carries a refund; the payment starts it as a child refundSaga,
+    // waits for it, and closes once the gateway shows the order REFUNDED.
+    scenario: {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+      cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE],
+    },
+    async run(ctx, request) {
+      await ctx.payments.pay(request);
+      await ctx.waitFor(request, (s) => s.state === 'NEEDS_ATTENTION');
+      await ctx.payments.resolve(request, {
+        operator: 'ops-lead',
+        resolution: 'PAID',
+        note: 'the customer gets it back',
+        refund: { refundRequestNo: 'G-given-back', amountFen: request.amountFen },
+      });
+    },
+  },
 ];
 
 /** A refund of the paid order by its refund workflow, run to its end while the payment is open. */

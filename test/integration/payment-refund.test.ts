@@ -1,8 +1,9 @@
 import { RefundsClient } from '../../client/refunds-client';
 import type { RefundRequest, RefundTimingOverrides } from '../../workflows/refund-types';
 import type { PaymentRequest, PaymentStatus } from '../../workflows/types';
+import { UPAY_TCP_ORDER_NOT_REFUNDABLE } from '../../simulator';
 import { RULE_TIMING, finalBooks, ownOrder, requestsAbout } from '../helpers/money-rules';
-import { newPayment, useSagaStack } from '../helpers/saga-stack';
+import { newPayment, useSagaStack, waitForStatus } from '../helpers/saga-stack';
 
 /**
  * Issue #16 part 3, "the payment knows", end to end: the real dev server, worker and simulator over
@@ -105,5 +106,34 @@ describe('a refund of an open payment is recorded on it (issue #16 part 3)', () 
       expect(requestsAbout(books, payment.clientSn, 'revoke')).toEqual([]);
       expect(requestsAbout(books, payment.clientSn, 'cancel')).toEqual([]);
     }
+  }, 30_000);
+
+  it('resolved "money kept, give it back": the payment starts the refund itself and closes once the gateway shows it', async () => {
+    // Paid during compensation, the cancel refused: NEEDS_ATTENTION in about 2 s, the money kept.
+    const payment = newPayment({ timing: { ...timing, confirmWindowMs: 200 } });
+    stack.sim.setScenario(payment.clientSn, {
+      pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterQueries: 2 } },
+      cancel: [UPAY_TCP_ORDER_NOT_REFUNDABLE],
+    });
+    await stack.payments.pay(payment);
+    await waitForStatus(stack, payment, (s) => s.state === 'NEEDS_ATTENTION');
+    const refundRequestNo = `G${payment.clientSn.slice(-12)}`;
+    await stack.payments.resolve(payment, {
+      operator: 'ops-lead',
+      resolution: 'PAID',
+      note: 'customer kept nothing: give it back',
+      refund: { refundRequestNo, amountFen: 1234 },
+    });
+
+    const final = await stack.payments.result(payment);
+    expect(final.state).toBe('PAID');
+    expect(final.resolution?.refundStarted).toMatchObject({ state: 'REFUNDED' });
+    expect(final.refunds).toEqual([expect.objectContaining({ refundRequestNo, amountFen: 1234, state: 'REFUNDED' })]);
+    expect(final.resolution?.gatewayAtClose?.orderStatus).toBe('REFUNDED');
+    expect(final.calls.at(-1)).toMatchObject({ step: 'close-check-query', order: { orderStatus: 'REFUNDED' } });
+
+    const order = ownOrder(await finalBooks(stack.sim), payment);
+    expect(order).toMatchObject({ order_status: 'REFUNDED', refunded_fen: 1234, kept_fen: 0 });
+    expect(order!.refunds.map((r) => r.refund_request_no)).toEqual([refundRequestNo]);
   }, 30_000);
 });

@@ -9,6 +9,7 @@ import {
 import { PAYMENT_KNOWS_REFUNDS, refundNoticeRejection } from '../../workflows/payment-refunds';
 import { SagaState } from '../../workflows/saga-state';
 import { resolveTiming } from '../../workflows/timing';
+import { describeProblems, validateResolveRequest } from '../../workflows/validation';
 import type { GatewayCallResult, OutcomeKind, PaymentRequest } from '../../workflows/types';
 import { decodedPayloads, loadCorpus } from '../helpers/history-corpus';
 
@@ -216,8 +217,40 @@ describe('the corpus paths of issue #16 part 3 carry the patch marker', () => {
     'revoke-after-refund-refused.json',
     'revoke-look-sees-refund.json',
     'refund-tells-open-payment.json',
+    'resolved-kept-refund-given-back.json',
   ])('%s', (name) => expect(markers(name)).toContain(PAYMENT_KNOWS_REFUNDS));
 
   it('the refund paths recorded before it tell nobody (no marker): they replay the unpatched branch', () =>
     expect(markers('refund-full.json')).not.toContain(PAYMENT_KNOWS_REFUNDS));
+});
+
+describe('resolve "money kept, give it back" (validateResolveRequest)', () => {
+  const resolve = { operator: 'ops-lead', resolution: 'PAID', note: 'give it back' };
+  it('a PAID resolution may carry the refund to start', () =>
+    expect(validateResolveRequest({ ...resolve, refund: { refundRequestNo: 'R1', amountFen: 100 } })).toEqual([]));
+  it('names each problem', () => {
+    expect(
+      describeProblems(
+        validateResolveRequest({
+          ...resolve,
+          resolution: 'REFUNDED',
+          refund: { refundRequestNo: 'R 1', amountFen: 0, x: 1 },
+        }),
+      ),
+    ).toBe(
+      'refund.x is not a known field; refund.refundRequestNo must be printable ASCII without spaces; refund.amountFen must be positive; refund only with resolution PAID (the money was kept: give it back)',
+    );
+    expect(describeProblems(validateResolveRequest({ ...resolve, refund: 'R1' }))).toMatch(
+      /^refund must be a JSON object/,
+    );
+    expect(
+      describeProblems(
+        validateResolveRequest({
+          ...resolve,
+          operator: 'o'.repeat(40),
+          refund: { refundRequestNo: 'R1', amountFen: 1 },
+        }),
+      ),
+    ).toMatch(/operator must be at most 32 characters with a refund/);
+  });
 });

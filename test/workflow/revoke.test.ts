@@ -157,9 +157,21 @@ describe('the look before the first revoke', () => {
     });
   });
 
+  // Issue #16 part 3 (patch payment-knows-refunds): the gateway forbids a revoke after a refund, so the
+  // revoke is refused unsent and the payment stays PAID, checked at close (test/workflow/payment-refunds.test.ts).
+  it.each([{ shows: 'REFUNDED' }, { shows: 'PARTIAL_REFUNDED' }])(
+    '$shows: refused, no revoke sent ("refunded: use refund")',
+    async ({ shows }) => {
+      const payment = await paid({ query: [order(shows)] });
+      await revokeAt(payment, 10 * MINUTE);
+      const status = await payment.waitFor((s) => s.revoke?.status === 'REFUSED', 'revoke REFUSED');
+      expectCalls(payment, status, ['pay', 'query']);
+      expect(status.state).toBe('PAID');
+      expect(status.revoke!.detail).toBe(`refunded: use refund (the look shows the order ${shows}); no revoke sent`);
+    },
+  );
+
   it.each([
-    { shows: 'REFUNDED', answer: order('REFUNDED'), named: 'REFUNDED' },
-    { shows: 'PARTIAL_REFUNDED', answer: order('PARTIAL_REFUNDED'), named: 'PARTIAL_REFUNDED' },
     { shows: 'no such order', answer: orderNotFound(), named: 'not found' },
     { shows: 'CREATED', answer: order('CREATED'), named: 'CREATED' },
   ])('$shows: a person decides, no revoke sent', async ({ answer, named }) => {
