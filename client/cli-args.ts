@@ -101,12 +101,18 @@ export function revokeRequestOf(v: CliValues): RevokeRequest {
   return defined({ operator: v.operator, reason: v.reason }) as RevokeRequest;
 }
 
+/** `resolve`; with --refund-no and --amount, "money kept, give it back": the payment starts that refund. */
 export function resolveRequestOf(v: CliValues): ResolveRequest {
+  const refund =
+    v['refund-no'] !== undefined || v.amount !== undefined
+      ? defined({ refundRequestNo: v['refund-no'], amountFen: amountOf(v.amount) })
+      : undefined;
   return defined({
     operator: v.operator,
     resolution: v.resolution,
     note: v.note,
     reference: v.reference,
+    refund,
   }) as ResolveRequest;
 }
 

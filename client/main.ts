@@ -40,6 +40,7 @@ const USAGE = `usage: npm run client -- <command> [flags]
   resolve --client-sn C --operator O --note N [--terminal-sn T]
           --resolution PAID|FAILED|CANCELED|REVOKED|REFUNDED|PARTIAL_REFUNDED|SETTLED_OUTSIDE
           [--reference REF]   (required with SETTLED_OUTSIDE: ticket or transfer reference)
+          [--refund-no R --amount FEN]   with PAID: money kept, give it back (the payment starts that refund)
   activate --code CODE --device-id D [--app-id A] [--name N]
           gateway call signed with SQB_VENDOR_SN/SQB_VENDOR_KEY; stores the terminal in SQB_KEY_STORE_FILE
   checkin [--terminal-sn T]   check the terminal in now (through the worker) and wait for the result

@@ -1,3 +1,4 @@
+import { resolveRequestOf } from '../../client/cli-args';
 import {
   afterRecheckQuery,
   beforeRevoke,
@@ -252,5 +253,19 @@ describe('resolve "money kept, give it back" (validateResolveRequest)', () => {
         }),
       ),
     ).toMatch(/operator must be at most 32 characters with a refund/);
+  });
+});
+
+describe('the CLI: resolve --refund-no R --amount FEN', () => {
+  it('carries the refund to start; without them, none', () => {
+    const v = { operator: 'ops-lead', resolution: 'PAID', note: 'give it back' };
+    expect(resolveRequestOf({ ...v, 'refund-no': 'R1', amount: '1234' })).toEqual({
+      ...v,
+      refund: { refundRequestNo: 'R1', amountFen: 1234 },
+    });
+    expect(resolveRequestOf(v)).toEqual(v);
+    expect(describeProblems(validateResolveRequest(resolveRequestOf({ ...v, amount: 'x' })))).toMatch(
+      /refund.refundRequestNo is required; refund.amountFen must be an integer/,
+    );
   });
 });
