@@ -170,7 +170,9 @@ describe('saga decision table: revoke', () => {
     }
   });
 
-  it('escalates a revoke of an order refunded outside the saga (never after a refund)', async () => {
+  // Issue #16 part 3: the revoke is refused unsent ("refunded: use refund"); the refund nobody told the
+  // payment of is a disagreement at close (R7), so a person still gets the case.
+  it('refuses unsent a revoke of an order refunded outside the saga, then a person at close (never after a refund)', async () => {
     const request = newPayment();
     await stack.payments.pay(request);
     const gateway = outsideTheSaga(stack);
@@ -183,8 +185,9 @@ describe('saga decision table: revoke', () => {
     });
     expect(refund.kind).toBe('success');
     const result = await stack.payments.revoke(request, OPERATOR);
-    expect(result.state).toBe('NEEDS_ATTENTION');
-    const status = await stack.payments.status(request);
+    expect(result.state).toBe('PAID');
+    expect(result.revoke).toMatchObject({ status: 'REFUSED', detail: expect.stringMatching(/^refunded: use refund/) });
+    const status = await waitForStatus(stack, request, (s) => s.state === 'NEEDS_ATTENTION');
     expect(status.escalation?.reason).toContain('PARTIAL_REFUNDED');
     expect(status.calls.some((c) => c.operation === 'revoke')).toBe(false); // the look first saw the refund
     expect(ledgerOrder(stack.sim, request.clientSn)?.reversed_fen).toBe(0);
