@@ -1,3 +1,4 @@
+import { currentDetails } from '../../workflows/details';
 import { resolveRequestOf } from '../../client/cli-args';
 import {
   afterRecheckQuery,
@@ -267,5 +268,31 @@ describe('the CLI: resolve --refund-no R --amount FEN', () => {
     expect(describeProblems(validateResolveRequest(resolveRequestOf({ ...v, amount: 'x' })))).toMatch(
       /refund.refundRequestNo is required; refund.amountFen must be an integer/,
     );
+  });
+});
+
+describe('the current details name the refunds told', () => {
+  it('lists them, says no revoke after a refund, and what the operator may do', () => {
+    const s = new SagaState(
+      {
+        terminalSn: '100000000000000001',
+        clientSn: 'c-1',
+        amountFen: 1000,
+        dynamicId: '130818341921441147',
+        subject: 's',
+        operator: 'o',
+      },
+      resolveTiming(undefined, 0),
+      0,
+      'money-rules',
+      () => undefined,
+    );
+    s.status.state = 'PAID';
+    s.recordRefund({ refundRequestNo: 'R1', amountFen: 300, state: 'REFUNDED' });
+    const text = currentDetails(s.status, 1_000, { closeCheckDue: true });
+    expect(text).toContain(
+      'Refunds told by their workflows: R1 ¥3.00 REFUNDED (no revoke after a refund; the gateway must show them at close)',
+    );
+    expect(text).toContain('Operator: refund (a refund workflow per refund_request_no): no revoke after a refund');
   });
 });
