@@ -3,7 +3,8 @@
  * [--refund-query 'visibility query']`: compares every payment's state with the gateway's ledger,
  * counting the payment's refunds (its `refundSaga` workflows, found by visibility query and matched by
  * terminal and ClientSn: kept = paid − refunded), and lists 长款, 短款 and amount mismatches.
- * Exit 0 when there are none, 1 otherwise. Defaults: the simulator of `npm start`, all payments, all refunds.
+ * Exit 0 when there are none, 1 otherwise. Defaults: the simulator of `npm start`, all payments, and the
+ * refunds of the payments listed (by their ClientSn and Sn).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -57,20 +58,44 @@ async function loadRefunds(client: Client, query: string): Promise<{ refunds: Re
   return { refunds, skipped };
 }
 
+/**
+ * The refunds of these payments: a refund names its order by client_sn or sn (search attributes ClientSn,
+ * Sn), so only refunds of the listed payments are read. Reading every refund in the namespace would query
+ * workflows of other task queues too, and a query waits for a worker of its workflow's task queue.
+ */
+function refundQueriesFor(payments: PaymentStatus[]): string[] {
+  const quoted = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  const queries: string[] = [];
+  for (let i = 0; i < payments.length; i += 100) {
+    const batch = payments.slice(i, i + 100);
+    const clientSns = batch.map((p) => quoted(p.clientSn)).join(', ');
+    const sns = batch.flatMap((p) => (p.sn ? [quoted(p.sn)] : []));
+    const bySn = sns.length > 0 ? ` OR Sn IN (${sns.join(', ')})` : '';
+    queries.push(`WorkflowType="refundSaga" AND (ClientSn IN (${clientSns})${bySn})`);
+  }
+  return queries;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { ledger: { type: 'string' }, query: { type: 'string' }, 'refund-query': { type: 'string' } },
   });
   const ledger = values.ledger ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 8765}/_sim/ledger`;
   const query = values.query ?? 'WorkflowType="paymentSaga"';
-  const refundQuery = values['refund-query'] ?? 'WorkflowType="refundSaga"';
+  const refundQuery = values['refund-query'];
   const orders = await loadOrders(ledger);
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
   try {
     const client = new Client({ connection, namespace: namespace ?? 'default', dataConverter: dataConverterFromEnv() });
     const { payments, skipped } = await loadPayments(client, query);
-    const { refunds, skipped: refundsSkipped } = await loadRefunds(client, refundQuery);
+    const refunds: RefundStatus[] = [];
+    const refundsSkipped: string[] = [];
+    for (const q of refundQuery !== undefined ? [refundQuery] : refundQueriesFor(payments)) {
+      const found = await loadRefunds(client, q);
+      refunds.push(...found.refunds);
+      refundsSkipped.push(...found.skipped);
+    }
     const result = reconcile(payments, orders, refunds);
     for (const d of result.discrepancies) {
       const gatewayRefunded = d.gatewayRefundedFen !== undefined ? ` (gateway ${d.gatewayRefundedFen})` : '';

@@ -102,7 +102,7 @@ describe('runbook (README): the Temporal CLI against live payments', () => {
     );
     // The four payments above (two revoked, one resolved FAILED, one PAID), all found and all agreeing.
     const summary =
-      /^(\d+) payments, (\d+) gateway orders: (\d+) matched, \d+ open, 0 without status, 0 discrepancies$/.exec(
+      /^(\d+) payments, 0 refunds \(0 without status\), (\d+) gateway orders: (\d+) matched, \d+ open, 0 without status, 0 discrepancies$/.exec(
         stdout.trim().split('\n').at(-1) ?? '',
       );
     expect(summary).not.toBeNull();
