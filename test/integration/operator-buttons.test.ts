@@ -299,7 +299,8 @@ describe('the Web UI buttons (issue 15, money rules R6)', () => {
   });
 
   it('recheck on PAID after the order was reversed outside the saga: the gateway disagrees, a person is asked', async () => {
-    const request = newPayment({ timing });
+    // A window long enough for the CLI to start on a loaded machine (4 s closed the payment first in CI).
+    const request = newPayment({ timing: { ...timing, revokeWindowAfterMs: 10_000 } });
     const paid = (await startPayment(request)).status;
     expect(paid.state).toBe('PAID');
     try {
