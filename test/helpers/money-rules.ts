@@ -192,7 +192,7 @@ export async function expectClosedConsistently(stack: SagaStack, status: Payment
 /** Every status the test saw while polling: the checkout's and the operator's view over time. */
 export interface StatusWatch {
   seen: PaymentStatus[];
-  /** Stops polling; resolves once the last poll has finished. */
+  /** Stops polling, once the last poll has finished, and looks once more (the state it ended in). */
   stop(): Promise<PaymentStatus[]>;
 }
 
@@ -218,6 +218,13 @@ export function watchStatus(payments: PaymentsClient, ref: PaymentRef, intervalM
     async stop() {
       stopped = true;
       await loop;
+      // One more look: the last poll may predate the last state change (a query answered just before a
+      // payment moved and closed, on a loaded machine), and a closed workflow still answers.
+      try {
+        seen.push(await payments.status(ref));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
       return seen;
     },
   };
