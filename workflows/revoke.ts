@@ -13,6 +13,15 @@ export const QUERY_BEFORE_REVOKE = 'query-before-revoke';
 /** Patch id: a refusal after an earlier unknown revoke answer is no proof (2026-11-26, fuzz seed 1898; deprecated 2026-12-02). */
 export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 
+/**
+ * Patch id (2026-12-03): a revoke held back at the window's end (it could not reach the gateway in
+ * time, ARRIVAL_MARGIN_MS) was never sent, so it is the refusal it amounts to: with the order PAID
+ * and no earlier attempt in doubt the revoke is REFUSED at once, instead of trying again (every later
+ * attempt is held back too) and going to a person when the window closes. Asked only when it happens.
+ */
+export const REVOKE_HELD_BACK_REFUSED = 'revoke-held-back-refused';
+const HELD_BACK = 'the revoke window closed before the revoke could be sent';
+
 type RevokeOutcome =
   | { next: 'REVOKED' | 'REFUSED'; detail?: string }
   | { next: 'REFUNDED'; detail: string }
@@ -66,7 +75,7 @@ async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
     if (!revokeWindowOpen(saga.timing, Date.now())) {
       if (saga.rules === 'money-rules') return afterWindow(saga, n, lastRefusal);
       if (n > 1) return { next: 'ESCALATE', reason: 'the revoke window closed after an unknown revoke answer' };
-      return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
+      return { next: 'REFUSED', detail: HELD_BACK };
     }
     const sentAt = Date.now();
     const ref =
@@ -78,7 +87,8 @@ async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
     const inDoubtBefore = saga.rules === 'legacy' ? earlierUnknown : saga.reversalInDoubt(sentAt);
     const notSent = answer.transportError === 'SEND_DEADLINE'; // held back at the window's end: nothing to doubt
     if ((answer.kind === 'unknown' || answer.kind === 'in_progress') && !notSent) saga.reversalInDoubtFrom(sentAt);
-    const refusal = refusalOf(answer);
+    const heldBack = notSent && saga.rules === 'money-rules' && patched(REVOKE_HELD_BACK_REFUSED);
+    const refusal = refusalOf(answer) ?? (heldBack ? HELD_BACK : undefined);
     if (refusal) lastRefusal = refusal;
     const query = saga.record('revoke-check-query', n, await gateway.query(saga.orderRef()));
     const queried = saga.anotherOrder(query);
@@ -110,7 +120,7 @@ async function afterWindow(
   nextQuery: number,
   lastRefusal: string | undefined,
 ): Promise<RevokeOutcome> {
-  if (nextQuery === 1) return { next: 'REFUSED', detail: 'the revoke window closed before the revoke could be sent' };
+  if (nextQuery === 1) return { next: 'REFUSED', detail: HELD_BACK };
   const { query: q, another } = await queryUntilDoubtEnds(saga, 'revoke-check-query', nextQuery);
   if (another) return { next: 'ESCALATE', reason: another, why: 'answer about another order' };
   if (showsReversed(q)) return { next: 'REVOKED' };

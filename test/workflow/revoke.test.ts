@@ -297,6 +297,25 @@ describe('the revoke window', () => {
     });
   });
 
+  it('a revoke the activity holds back (it could not reach the gateway before the window ends): never sent, so REFUSED at once, not a person (patch revoke-held-back-refused)', async () => {
+    const heldBack: Answer = () => ({
+      operation: 'revoke',
+      kind: 'unknown',
+      reason: 'not sent: the send deadline passed (23:58 Shanghai, less 2000 ms to reach the gateway)',
+      transportError: 'SEND_DEADLINE',
+    });
+    const payment = await paid({ query: [order('PAID')], revoke: [heldBack] });
+    await revokeAt(payment, W - SECOND);
+    const status = await payment.result();
+    expectCalls(payment, status, ['pay', 'query', 'revoke', 'query']);
+    expect(status.state).toBe('PAID');
+    expect(status.revoke).toMatchObject({
+      status: 'REFUSED',
+      detail: 'the revoke window closed before the revoke could be sent',
+    });
+    expect(status.escalation).toBeUndefined();
+  });
+
   it('no definite answer: retried 5 s, 10 s, 20 s later while the window is open; R3: the last revoke, in doubt, is waited out by query past the close, then NEEDS_ATTENTION (the update answers so)', async () => {
     const payment = await paid({ query: [order('PAID')], revoke: [noAnswer()] });
     await payment.advanceTo(W - MINUTE);
