@@ -168,6 +168,25 @@ export const HISTORY_PATHS: HistoryPath[] = [
     run: payOnly,
   },
   {
+    name: 'pay-doubt-from-its-answer',
+    finalState: 'FAILED',
+    // R5, patch pay-doubt-from-send: the pay's doubt counts from its answer (or its send deadline), not its start.
+    scenario: { pay: { fault: 'maintenance', commit: false } },
+    run: payOnly,
+  },
+  {
+    name: 'revoke-held-back-refused',
+    finalState: 'PAID',
+    // Patch revoke-held-back-refused: asked 1.5 s before the window's end, the revoke cannot reach the
+    // gateway in time (ARRIVAL_MARGIN_MS, 2 s): held back, never sent, REFUSED at once.
+    timing: { ...RECORDING_TIMING, revokeWindowAfterMs: 3_000 },
+    async run(ctx, request) {
+      const { status } = await ctx.payments.pay(request);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, status.startedAt + 1_500 - Date.now())));
+      await ctx.payments.revoke(request, OPERATOR);
+    },
+  },
+  {
     name: 'pay-not-sent',
     finalState: 'FAILED',
     // R5: past its send deadline pay is never sent.

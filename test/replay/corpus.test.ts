@@ -52,6 +52,8 @@ describe('history corpus', () => {
     ['recheck', 'recheck-while-confirming-paid.json'],
     ['recheck', 'recheck-on-paid-agrees.json'],
     ['reset-run-sends-no-pay', 'reset-run-queries-not-pays.json'],
+    ['pay-doubt-from-send', 'pay-doubt-from-its-answer.json'],
+    ['revoke-held-back-refused', 'revoke-held-back-refused.json'],
   ])('%s: %s carries the patch marker', (patchId, name) => {
     const current = corpus.find((f) => f.name === name);
     expect(patchMarkers(current!.history)).toContain(patchId);
