@@ -369,44 +369,6 @@ export const HISTORY_PATHS: HistoryPath[] = [
       });
     },
   },
-  // Issue #16 part 3 (patch payment-knows-refunds): the payment knows the refunds of its open order.
-  {
-    name: 'refund-recorded-close-agrees',
-    finalState: 'PAID',
-    // A partial refund the same day, told by its refund workflow: the check at close expects PARTIAL_REFUNDED.
-    async run(ctx, request) {
-      await ctx.payments.pay(request);
-      await refundOf(ctx, request, 500);
-    },
-  },
-  {
-    name: 'revoke-after-refund-refused',
-    finalState: 'PAID',
-    // A revoke after a refund told of: REFUSED "refunded: use refund", nothing sent; the close agrees.
-    async run(ctx, request) {
-      await ctx.payments.pay(request);
-      await refundOf(ctx, request, 300);
-      await ctx.payments.revokeBySignal(request, OPERATOR);
-      await ctx.waitFor(request, (s) => s.revoke?.status === 'REFUSED');
-    },
-  },
-  {
-    name: 'revoke-look-sees-refund',
-    finalState: 'PARTIAL_REFUNDED',
-    // A refund the payment was not told of (the back office): the revoke's look sees PARTIAL_REFUNDED and
-    // refuses it unsent; the check at close disagrees (R7), a person resolves PARTIAL_REFUNDED, the check agrees.
-    async run(ctx, request) {
-      await ctx.payments.pay(request);
-      await backOfficeRefund(ctx, request, 200);
-      await ctx.payments.revokeBySignal(request, OPERATOR);
-      await ctx.waitFor(request, (s) => s.state === 'NEEDS_ATTENTION');
-      await ctx.payments.resolve(request, {
-        operator: 'ops-lead',
-        resolution: 'PARTIAL_REFUNDED',
-        note: 'back office refunded ¥2.00 by hand',
-      });
-    },
-  },
   {
     name: 'resolved-kept-refund-given-back',
     finalState: 'PAID',
