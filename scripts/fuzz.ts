@@ -1,28 +1,22 @@
 /**
- * `npm run fuzz -- [--runs N] [--seed S] [--concurrency C] [--generator G] [--dump DIR]`: runs the
- * seed ledger, then N generated fault schedules (seeds S, S+1, …; S random unless given; C at a time,
- * default 10; generator G, default the current one, test/fuzz/schedule.ts) on its own Temporal dev
- * server, simulator and worker, checking every invariant. Failing seeds go into
- * test/fuzz/seed-ledger.json with their generator; with --dump, their evidence (plan, statuses, books,
- * workflow histories) into DIR/g<G>-seed-<S>/. Prints `N schedules, V violations` last; exits 1 on any
- * violation.
+ * `npm run fuzz -- [--runs N] [--seed S] [--concurrency C] [--generator G] [--dump DIR]
+ * [--address HOST:PORT [--namespace NS] [--task-queue Q]]`: runs the seed ledger, then N generated fault
+ * schedules (seeds S, S+1, …; S random unless given; C at a time, default 10; generator G, default the
+ * current one, test/fuzz/schedule.ts) with its own simulator and worker, checking every invariant. The
+ * Temporal server is its own dev server, or with --address an existing one (a cluster: the saga's search
+ * attributes are registered on the namespace if missing; its worker polls Q, default `fuzz-<time>`).
+ * Failing seeds go into test/fuzz/seed-ledger.json with their generator; with --dump, their evidence
+ * (plan, statuses, books, workflow histories) into DIR/g<G>-seed-<S>/. Prints `N schedules, V violations`
+ * last; exits 1 on any violation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import { PaymentsClient } from '../client/payments-client';
-import { RefundsClient } from '../client/refunds-client';
 import { runSchedules, type ScheduleResult } from '../test/fuzz/run-schedule';
-import { GENERATOR, scheduleOf, type GeneratorVersion } from '../test/fuzz/schedule';
+import { GENERATOR, GENERATORS, scheduleOf, type GeneratorVersion } from '../test/fuzz/schedule';
 import { recordFailingSeeds, withLedger } from '../test/fuzz/seed-ledger';
-import { FUZZ_TERMINAL } from '../test/fuzz/fuzz-env';
+import { startFuzzStack } from '../test/fuzz/fuzz-stack';
 import { Replayer } from '../test/fuzz/replayer';
-import { TEST_GATEWAY_TIMEOUTS } from '../test/helpers/gateway-timeouts';
-import { startEmbeddedStack } from './stack/embedded-stack';
-import { freePort } from './stack/ports';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -32,42 +26,36 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       generator: { type: 'string' },
       dump: { type: 'string' },
+      address: { type: 'string' },
+      namespace: { type: 'string' },
+      'task-queue': { type: 'string' },
     },
   });
   const generator = Number(values.generator ?? GENERATOR) as GeneratorVersion;
-  if (![1, 2, 3].includes(generator)) throw new Error(`--generator must be 1, 2 or 3, not ${values.generator}`);
+  if (!GENERATORS.includes(generator))
+    throw new Error(`--generator must be one of ${GENERATORS.join(', ')}, not ${values.generator}`);
   const runs = Number(values.runs ?? 200);
   const base = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   // Ten at a time keeps a 2-core machine responsive (at twenty, pay reaches the gateway a second late).
   const concurrency = Number(values.concurrency ?? 10);
   Runtime.install({ logger: new DefaultLogger('WARN') }); // one line per violation, not per gateway call
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fuzz-'));
-  const stack = await startEmbeddedStack({
-    host: '127.0.0.1',
-    port: await freePort(),
-    uiPort: await freePort(),
-    dbFile: path.join(dataDir, 'temporal.sqlite'),
-    taskQueue: 'fuzz',
-    simulator: { port: 0, terminals: [FUZZ_TERMINAL] },
-    gatewayTimeouts: TEST_GATEWAY_TIMEOUTS,
+  // The same code the worker runs: every history must replay with it.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  const stack = await startFuzzStack({
+    ...(values.address ? { address: values.address } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+    ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
+    workflowBundle,
   });
-  const connection = await Connection.connect({ address: stack.address });
-  // The same code the worker bundled a moment ago: every history must replay with it.
-  const replayer = new Replayer(
-    await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet }),
-  );
+  const replayer = new Replayer(workflowBundle);
   const started = Date.now();
   try {
-    const client = new Client({ connection });
-    const env = {
-      client,
-      payments: new PaymentsClient(client, stack.config.taskQueue),
-      refunds: new RefundsClient(client, stack.config.taskQueue),
-      sim: stack.sim!,
-      terminalSn: FUZZ_TERMINAL.terminalSn,
-      ...(values.dump ? { dumpDir: path.resolve(values.dump) } : {}),
-      replayer,
-    };
+    const env = { ...stack.env, ...(values.dump ? { dumpDir: path.resolve(values.dump) } : {}), replayer };
+    console.log(
+      `fuzz: Temporal at ${stack.address}${values.address ? ' (existing server)' : ' (own dev server)'}, ` +
+        `namespace ${stack.namespace}, task queue ${stack.taskQueue}` +
+        (stack.registered.length > 0 ? `; registered search attributes ${stack.registered.join(', ')}` : ''),
+    );
     const refs = withLedger(Array.from({ length: runs }, (_, i) => ({ seed: base + i, generator })));
     console.log(
       `fuzz: ${refs.length} schedules (ledger + seeds ${base}…${base + runs - 1} of generator ${generator}), ` +
@@ -113,9 +101,7 @@ async function main(): Promise<void> {
     process.exitCode = violations > 0 ? 1 : 0;
   } finally {
     await replayer.close();
-    await connection.close();
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -61,6 +61,8 @@ export interface Schedule {
  * 3: 2 plus refunds (issue 16) of the payments that close PAID, with the simulator's refund knobs.
  */
 export type GeneratorVersion = 1 | 2 | 3;
+/** Every generator version, oldest first. */
+export const GENERATORS: readonly GeneratorVersion[] = [1, 2, 3];
 export const GENERATOR: GeneratorVersion = 3;
 
 /**
