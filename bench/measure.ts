@@ -21,18 +21,47 @@ export async function measure(n: number, concurrency: number, run: (i: number) =
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
+  return summarize(latencies, concurrency, (performance.now() - started) / 1000);
+}
+
+/** Percentiles of raw latencies (ms) measured at `concurrency` over `seconds` of wall time. */
+export function summarize(latencies: number[], concurrency: number, seconds: number): Measured {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
   return {
-    n,
+    n: sorted.length,
     concurrency,
-    throughput_per_s: Math.round((n / seconds) * 10) / 10,
+    throughput_per_s: Math.round((sorted.length / seconds) * 10) / 10,
     p50_ms: pct(50),
     p95_ms: pct(95),
     p99_ms: pct(99),
   };
+}
+
+/** Times one run at a time into raw latencies, so several kinds of run can be interleaved in rounds. */
+export class Sampler {
+  readonly latencies: number[] = [];
+  private seconds = 0;
+
+  async run(count: number, run: (i: number) => Promise<void>): Promise<void> {
+    const started = performance.now();
+    for (let k = 0; k < count; k++) {
+      const t0 = performance.now();
+      await run(this.latencies.length);
+      this.latencies.push(performance.now() - t0);
+    }
+    this.seconds += (performance.now() - started) / 1000;
+  }
+
+  /** Latencies measured elsewhere (another process), one at a time. */
+  add(latencies: number[]): void {
+    this.latencies.push(...latencies);
+    this.seconds += latencies.reduce((a, b) => a + b, 0) / 1000;
+  }
+
+  result(): Measured {
+    return summarize(this.latencies, 1, this.seconds);
+  }
 }
 
 /** Billable actions, counted from a history the way Temporal Cloud bills them (see README "Benchmarks"). */

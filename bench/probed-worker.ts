@@ -2,15 +2,25 @@
  * `tsx bench/probed-worker.ts <worker script>`: runs a worker script with a memory probe. Asked over
  * the IPC channel ('memory'), it answers with the process's memory split (V8 heap of the main thread
  * vs the rest: the workflow thread's isolate, the Rust core, code) and, with BENCH_HEAP_SNAPSHOT_DIR
- * set, writes a main-thread heap snapshot there. Not a signal: the SDK's runtime treats SIGUSR2 as
- * shutdown. Bench-only; the production worker has no probe.
+ * set, writes a main-thread heap snapshot there. Asked `{ gatewayPay: { n, warm } }`, it times n bare
+ * gateway pay calls one at a time from this process (bench/gateway-probe.ts). Not a signal: the SDK's
+ * runtime treats SIGUSR2 as shutdown. Bench-only; the production worker has no probe.
  */
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
+import { timeGatewayPay } from './gateway-probe';
 
 // The channel must not keep the process alive once the worker has drained.
 process.channel?.unref();
-process.on('message', (message) => {
+process.on('message', (message: unknown) => {
+  const gatewayPay = (message as { gatewayPay?: { n: number; warm: number } } | null)?.gatewayPay;
+  if (gatewayPay) {
+    timeGatewayPay(gatewayPay.n, gatewayPay.warm).then(
+      (measured) => process.send?.({ gatewayPay: measured }),
+      (err: unknown) => process.send?.({ gatewayPayError: err instanceof Error ? err.message : String(err) }),
+    );
+    return;
+  }
   if (message !== 'memory') return;
   const dir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
   const snapshot = dir ? writeHeapSnapshot(path.join(dir, `worker-${process.pid}-${Date.now()}.heapsnapshot`)) : null;

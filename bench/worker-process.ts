@@ -43,14 +43,32 @@ export class BenchWorker {
 
   /** Asks the probe (bench/probed-worker.ts) for the memory split. */
   memory(): Promise<WorkerMemory> {
-    return new Promise((resolve) => {
-      const onMessage = (message: { memory?: WorkerMemory }) => {
-        if (!message.memory) return;
+    return this.ask('memory', (m: { memory?: WorkerMemory }) => m.memory);
+  }
+
+  /** Asks the probe to time `n` bare gateway pay calls (after `warm` untimed), one at a time, from this worker's process: latencies in ms. */
+  async gatewayPay(n: number, warm = 0): Promise<number[]> {
+    const answer = await this.ask(
+      { gatewayPay: { n, warm } },
+      (m: { gatewayPay?: number[]; gatewayPayError?: string }) => (m.gatewayPay || m.gatewayPayError ? m : undefined),
+    );
+    if (!answer.gatewayPay) throw new Error(answer.gatewayPayError);
+    return answer.gatewayPay;
+  }
+
+  private ask<M, T>(question: string | object, answer: (message: M) => T | undefined): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: M) => {
+        const value = answer(message);
+        if (value === undefined) return;
         this.child.off('message', onMessage);
-        resolve(message.memory);
+        this.child.off('exit', onExit);
+        resolve(value);
       };
+      const onExit = (code: number | null) => reject(new Error(`worker exited (${code}) before it answered`));
       this.child.on('message', onMessage);
-      this.child.send('memory');
+      this.child.once('exit', onExit);
+      this.child.send(question);
     });
   }
 
