@@ -1,0 +1,62 @@
+import { Connection } from '@temporalio/client';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const GRPC_NOT_FOUND = 5;
+
+/** What the cluster's frontend answers right now. */
+export interface Readiness {
+  frontend: boolean;
+  namespace: boolean;
+  /** History answered through the frontend (a lookup of a workflow that does not exist said NOT_FOUND). */
+  history: boolean;
+}
+
+/** One probe: the frontend's system info, the namespace, and a history lookup. Never throws. */
+export async function probe(address: string, namespace: string): Promise<Readiness> {
+  const result: Readiness = { frontend: false, namespace: false, history: false };
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    const service = connection.workflowService;
+    await connection.withDeadline(Date.now() + 5_000, () => service.getSystemInfo({}));
+    result.frontend = true;
+    await connection.withDeadline(Date.now() + 5_000, () => service.describeNamespace({ namespace }));
+    result.namespace = true;
+    try {
+      await connection.withDeadline(Date.now() + 10_000, () =>
+        service.describeWorkflowExecution({ namespace, execution: { workflowId: `cluster-probe-${Date.now()}` } }),
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code === GRPC_NOT_FOUND) result.history = true;
+    }
+  } catch {
+    // not (yet) answering
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+  return result;
+}
+
+/**
+ * Waits until `ready(readiness)` holds, probing every 500 ms. `died()` names a part that exited meanwhile
+ * (then this fails at once, with that message).
+ */
+export async function waitUntil(
+  address: string,
+  namespace: string,
+  what: string,
+  ready: (r: Readiness) => boolean,
+  opts: { timeoutMs: number; died?: () => string | undefined },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const dead = opts.died?.();
+    if (dead) throw new Error(dead);
+    const now = await probe(address, namespace);
+    if (ready(now)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not ready within ${Math.round(opts.timeoutMs / 1000)} s (${JSON.stringify(now)})`);
+    await sleep(500);
+  }
+}
