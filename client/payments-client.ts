@@ -4,7 +4,9 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { InvalidRequestError, PaymentConflictError, RevokeRejectedError, foundClosed } from './errors';
+import { InvalidRequestError, PaymentConflictError, RevokeRejectedError } from './errors';
+import { startOrAttach } from './start-or-attach';
+import { pollUntil } from './wait-for';
 import {
   outcomeUpdate,
   recheckSignal,
@@ -75,10 +77,6 @@ const MOVING: readonly PaymentStatus['state'][] = ['PAYING', 'CONFIRMING', 'CANC
 /** Default wait for the pay outcome: the 45 s confirm window plus the first cancel and its query. */
 export const DEFAULT_OUTCOME_WAIT_MS = 120_000;
 
-function delay(ms: number): Promise<'timeout'> {
-  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-}
-
 /**
  * What a checkout service needs: pay and wait for the outcome, read the status, revoke, resolve.
  * Every method checks its input first and throws InvalidRequestError naming the field.
@@ -113,18 +111,13 @@ export class PaymentsClient {
       ],
       staticSummary: paymentSummary(request), // the Web UI's list: "¥12.34 · coffee · terminal … · client_sn …"
     });
-    let status: PaymentStatus;
-    try {
-      const update = await this.client.workflow.startUpdateWithStart(outcomeUpdate, {
-        waitForStage: 'ACCEPTED',
-        startWorkflowOperation: start,
-      });
-      const outcome = await Promise.race([update.result(), delay(opts.waitMs ?? DEFAULT_OUTCOME_WAIT_MS)]);
-      status = outcome === 'timeout' ? await this.status(request) : outcome;
-    } catch (err) {
-      if (!foundClosed(err)) throw err;
-      status = await this.status(request); // finished earlier, or just now: report what it ended as
-    }
+    const status = await startOrAttach(
+      this.client.workflow,
+      outcomeUpdate,
+      start,
+      opts.waitMs ?? DEFAULT_OUTCOME_WAIT_MS,
+      () => this.status(request),
+    );
     if (status.amountFen !== request.amountFen) {
       throw new PaymentConflictError(workflowId, `amountFen ${status.amountFen}, not ${request.amountFen}`);
     }
@@ -237,20 +230,9 @@ export class PaymentsClient {
   async waitFor(
     ref: PaymentRef,
     done: (status: PaymentStatus) => boolean,
-    { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
   ): Promise<PaymentStatus> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await this.status(ref).catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-      if (status && done(status)) return status;
-      if (Date.now() > deadline) {
-        throw new Error(`${ref.clientSn}: still ${status?.state ?? 'not started'} after ${timeoutMs} ms`);
-      }
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
+    return pollUntil(() => this.status(ref), done, ref.clientSn, opts);
   }
 
   /** The final status once the revoke window has closed (or a resolve ended it). */

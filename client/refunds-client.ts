@@ -1,11 +1,8 @@
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { InvalidRequestError, foundClosed } from './errors';
+import { InvalidRequestError } from './errors';
+import { startOrAttach } from './start-or-attach';
+import { pollUntil } from './wait-for';
 import {
   refundOutcomeUpdate,
   refundResolveSignal,
@@ -60,10 +57,6 @@ export class RefundResolveRejectedError extends Error {
   }
 }
 
-function delay(ms: number): Promise<'timeout'> {
-  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-}
-
 /**
  * What a returns desk needs: refund and wait for the outcome, read the status, resolve. Every method
  * checks its input first and throws InvalidRequestError naming the field. A refund is one workflow per
@@ -94,18 +87,13 @@ export class RefundsClient {
       workflowIdReusePolicy: 'REJECT_DUPLICATE', // finished: never a second refund under this number
       typedSearchAttributes: searchAttributes,
     });
-    let status: RefundStatus;
-    try {
-      const update = await this.client.workflow.startUpdateWithStart(refundOutcomeUpdate, {
-        waitForStage: 'ACCEPTED',
-        startWorkflowOperation: start,
-      });
-      const outcome = await Promise.race([update.result(), delay(opts.waitMs ?? DEFAULT_REFUND_WAIT_MS)]);
-      status = outcome === 'timeout' ? await this.status(request) : outcome;
-    } catch (err) {
-      if (!foundClosed(err)) throw err;
-      status = await this.status(request); // finished earlier, or just now: report what it ended as
-    }
+    const status = await startOrAttach(
+      this.client.workflow,
+      refundOutcomeUpdate,
+      start,
+      opts.waitMs ?? DEFAULT_REFUND_WAIT_MS,
+      () => this.status(request),
+    );
     if (status.amountFen !== request.amountFen) {
       throw new RefundConflictError(workflowId, `amountFen ${status.amountFen}, not ${request.amountFen}`);
     }
@@ -141,19 +129,9 @@ export class RefundsClient {
   async waitFor(
     ref: RefundRef,
     done: (status: RefundStatus) => boolean,
-    { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
   ): Promise<RefundStatus> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await this.status(ref).catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-      if (status && done(status)) return status;
-      if (Date.now() > deadline)
-        throw new Error(`${ref.refundRequestNo}: still ${status?.state ?? 'not started'} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
+    return pollUntil(() => this.status(ref), done, ref.refundRequestNo, opts);
   }
 
   /** The final status once the workflow has completed. */
