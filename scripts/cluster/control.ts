@@ -38,7 +38,7 @@ export type { ClusterState, ServiceState } from './state';
 export interface ClusterOptions {
   /** Separate frontend, history, matching and worker processes (default: one `server` process). */
   split?: boolean;
-  /** Ports to use; the internal ones follow `frontend` (ports.ts). Defaults: frontend 17233, ui 18233, postgres 55432. */
+  /** Ports to use; the internal ones follow `frontend` (ports.ts). Defaults: frontend 17233, ui 18233, postgres 15432. */
   ports?: Partial<ClusterPorts>;
   /** The cluster's folder (PostgreSQL data, configs, logs, state.json). Default: CLUSTER_DATA_DIR or <repo>/.cluster. */
   dataDir?: string;

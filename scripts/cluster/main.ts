@@ -23,7 +23,7 @@ commands:
 options:
   --split              frontend, history, matching and worker as separate processes (up)
   --no-ui              no Web UI (up)
-  --ports a=1,b=2      ports: postgres (55432), frontend (17233; the internal ports follow it), ui (18233),
+  --ports a=1,b=2      ports: postgres (15432), frontend (17233; the internal ports follow it), ui (18233),
                        or any internal one (scripts/cluster/ports.ts)
   --data-dir DIR       the cluster's folder (default .cluster/, or CLUSTER_DATA_DIR)
   --namespace NAME     namespace to create (default: default)`;

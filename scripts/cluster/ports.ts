@@ -1,4 +1,4 @@
-import { assertPortFree, freePort } from '../stack/ports';
+import { assertPortFree } from '../stack/ports';
 
 /** Every port a cluster listens on, all on 127.0.0.1. */
 export interface ClusterPorts {
@@ -22,7 +22,7 @@ export interface ClusterPorts {
 }
 
 export const DEFAULT_FRONTEND_PORT = 17233;
-export const DEFAULT_POSTGRES_PORT = 55432;
+export const DEFAULT_POSTGRES_PORT = 15432;
 export const DEFAULT_UI_PORT = 18233;
 
 /**
@@ -87,22 +87,15 @@ export async function takenPorts(ports: [string, number][]): Promise<[string, nu
 }
 
 /**
- * Ports for a second cluster beside others (tests, the bench): a frontend range of 13 free ports, a free
- * PostgreSQL port and a free UI port. Free when asked; a race with another process is still possible.
+ * Ports for another cluster beside others (tests, the bench): 15 consecutive free ports below the kernel's
+ * ephemeral range (32768+ on Linux, where an outgoing connection may hold any port for a while): the frontend
+ * range, then PostgreSQL, then the UI. Free when asked; a race with another process is still possible.
  */
 export async function freeClusterPorts(): Promise<Partial<ClusterPorts>> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const range = Array.from({ length: 13 }, (_, i) => base + i);
-    const free = await Promise.all(
-      range.map((port) =>
-        assertPortFree('127.0.0.1', port, 'probe', 'probe').then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
-    if (free.every(Boolean)) return { frontend: base, postgres: await freePort(), ui: await freePort() };
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const range = Array.from({ length: 15 }, (_, i): [string, number] => [`port ${base + i}`, base + i]);
+    if ((await takenPorts(range)).length === 0) return { frontend: base, postgres: base + 13, ui: base + 14 };
   }
-  throw new Error('found no 13 consecutive free ports for a cluster');
+  throw new Error('found no 15 consecutive free ports for a cluster');
 }
