@@ -1,4 +1,4 @@
-import { comparePayment } from '../../scripts/reconcile/reconcile';
+import { NO_REFUNDS, comparePayment, type PaymentRefunds } from '../../scripts/reconcile/reconcile';
 import type { LedgerOrder, LedgerView, RequestLogEntry } from '../../simulator';
 import type { RefundState, RefundStatus } from '../../workflows/refund-types';
 import type { PaymentState, PaymentStatus } from '../../workflows/types';
@@ -11,6 +11,11 @@ export interface PaymentRun {
   told?: PaymentState[];
   /** The scenario lets the gateway act later than the saga's doubt window (schedule.ts `beyondDoubt`). */
   beyondDoubt?: boolean;
+  /**
+   * The refunds of its day (started while it was open, or given back from a resolution) as their refund
+   * workflows concluded them (scripts/reconcile `refundsOf`): the gateway keeps paid − refunded.
+   */
+  refunds?: PaymentRefunds;
 }
 
 export interface PaymentVerdict {
@@ -77,6 +82,9 @@ export function checkPayment(run: PaymentRun, ledger: LedgerView): PaymentVerdic
       (r.client_sn === p.clientSn || (own !== undefined && r.sn === own.sn)),
   );
   const kept = own?.kept_fen ?? 0;
+  const refunds = run.refunds ?? NO_REFUNDS;
+  /** What the gateway keeps of a payment that is PAID: its amount less its refunds REFUNDED. */
+  const paidKeeps = p.amountFen - refunds.refundedFen;
   const lastLook = Math.max(0, ...requests.map((r) => r.at));
   let landedAfterClose = false;
   /** `holds` on the books now, or (beyond doubt) on the books as the saga last saw them. */
@@ -90,16 +98,21 @@ export function checkPayment(run: PaymentRun, ledger: LedgerView): PaymentVerdic
   // Closed ⇒ the books agree, or a person has it.
   if (p.state === 'NEEDS_ATTENTION') {
     if (!p.escalation?.reason) v.push('NEEDS_ATTENTION without a reason');
-  } else if (comparePayment(p, kept) === 'open') {
-    v.push(`ended in ${p.state}`);
+  } else if (comparePayment(p, kept, refunds) === 'open') {
+    v.push(`ended in ${p.state}${refunds.open > 0 ? ` with ${refunds.open} refunds not concluded` : ''}`);
   } else {
-    judge((k) => comparePayment(p, k) === 'matched', `${comparePayment(p, kept)}: saga ${p.state}, ${books}`);
+    const verdict = comparePayment(p, kept, refunds);
+    const refunded = refunds.refundedFen > 0 ? ` (refunded ${refunds.refundedFen})` : '';
+    judge((k) => comparePayment(p, k, refunds) === 'matched', `${verdict}: saga ${p.state}${refunded}, ${books}`);
   }
 
   // What the checkout was told.
   const told = [...new Set(run.told ?? [])]; // a duplicate start is told the same
   if (told.includes('PAID')) {
-    if (p.state !== 'NEEDS_ATTENTION' && p.state !== 'REVOKED') judge((k) => k === p.amountFen, `told PAID, ${books}`);
+    if (p.state !== 'NEEDS_ATTENTION' && p.state !== 'REVOKED' && refunds.open === 0) {
+      const less = refunds.refundedFen > 0 ? ` less ${refunds.refundedFen} refunded` : '';
+      judge((k) => k === paidKeeps, `told PAID${less}, ${books}`);
+    }
     if (p.calls.some((c) => c.step === 'cancel')) v.push('told PAID after a cancel was sent (R2)');
   }
   for (const state of told.filter((s) => s === 'FAILED' || s === 'CANCELED')) {
@@ -107,8 +120,8 @@ export function checkPayment(run: PaymentRun, ledger: LedgerView): PaymentVerdic
   }
 
   // What the operator was told.
-  if (p.revoke?.status === 'REFUSED' && !run.beyondDoubt && kept !== p.amountFen) {
-    v.push(`revoke reported REFUSED, ${books}`);
+  if (p.revoke?.status === 'REFUSED' && !run.beyondDoubt && refunds.open === 0 && kept !== paidKeeps) {
+    v.push(`revoke reported REFUSED, ${books}${refunds.refundedFen > 0 ? `, refunded ${refunds.refundedFen}` : ''}`);
   }
 
   // R1: nothing reversed, nor sent to be reversed, that is not the payment's own order.
@@ -228,5 +241,76 @@ export function checkRefunds(
       (r.client_sn === payment.clientSn || r.sn === own.sn),
   );
   if (requests.some((r) => !r.signature_valid)) v.push('a gateway request of a refund was not correctly signed');
+  return v;
+}
+
+/** A revoke asked once the payment showed a refund REFUNDED (generator 4). */
+export interface RevokeAfterRefund {
+  via: 'signal' | 'update';
+  /** The refund the payment showed REFUNDED, and when the fuzz saw it: absent when none showed in time. */
+  seenRefunded?: { refundRequestNo: string; at: number };
+  /** The revoke was accepted (not rejected as after the window): the payment must have refused it. */
+  accepted?: boolean;
+}
+
+/**
+ * What a payment knows of the refunds of its day (issue #16 part 3), once it and they concluded:
+ * - every refund it was told of is one it has once (no refund counted twice), of the amount asked, and in
+ *   the state its refund workflow ended in (a payment waits at close for a refund in flight);
+ * - a revoke asked after the payment showed a refund REFUNDED is REFUSED, and no revoke reached the
+ *   gateway after that (nothing sent), nor did a revoke move the order;
+ * - a refund it started from a "give it back" resolution is recorded in the resolution in the state
+ *   that refund ended in, and when it gave back all and ended REFUNDED the gateway keeps nothing
+ *   (kept = paid − refunded = 0).
+ */
+export function checkPaymentKnowsRefunds(
+  payment: PaymentStatus,
+  sameDay: readonly RefundRun[],
+  giveBacks: readonly RefundRun[],
+  revokeAfterRefund: RevokeAfterRefund | undefined,
+  ledger: LedgerView,
+): string[] {
+  const v: string[] = [];
+  const closed = payment.state !== 'NEEDS_ATTENTION';
+  const told = payment.refunds ?? [];
+  const numbers = told.map((r) => r.refundRequestNo);
+  for (const no of new Set(numbers)) {
+    if (numbers.filter((n) => n === no).length > 1) v.push(`the payment holds refund ${no} twice`);
+  }
+  for (const record of told) {
+    const run = sameDay.find((r) => r.refundRequestNo === record.refundRequestNo);
+    if (!run) {
+      if (!record.refundRequestNo.startsWith('R'))
+        v.push(`the payment was told of refund ${record.refundRequestNo}, nobody asked for it`);
+      continue;
+    }
+    if (record.amountFen !== run.amountFen)
+      v.push(`the payment holds refund ${run.refundRequestNo} as ${record.amountFen} fen, it was ${run.amountFen}`);
+    if (closed && record.state !== run.final.state)
+      v.push(`the payment closed holding refund ${run.refundRequestNo} ${record.state}, it ended ${run.final.state}`);
+  }
+  const own = ownOrder(ledger, payment);
+  const seen = revokeAfterRefund?.seenRefunded;
+  if (seen) {
+    const what = `a revoke asked after refund ${seen.refundRequestNo} showed REFUNDED`;
+    if (revokeAfterRefund.accepted && payment.revoke && payment.revoke.status !== 'REFUSED')
+      v.push(`${what} ended ${payment.revoke.status}, not REFUSED`);
+    const sent = ledger.requests.filter(
+      (r) =>
+        (r.endpoint === 'revoke' || r.endpoint.endsWith('/revoke')) &&
+        r.at >= seen.at &&
+        (r.client_sn === payment.clientSn || (own !== undefined && r.sn === own.sn)),
+    );
+    if (sent.length > 0) v.push(`${what} reached the gateway (${sent.length} revoke requests)`);
+    if (own?.history.some((t) => t.cause === 'revoke')) v.push(`${what}: a revoke moved the order`);
+  }
+  const started = payment.resolution?.refundStarted;
+  for (const g of giveBacks) {
+    const what = `give-back refund ${g.refundRequestNo} (${g.amountFen} fen)`;
+    if (closed && started?.workflowId.includes(`-${g.refundRequestNo}-`) && started.state !== g.final.state)
+      v.push(`${what} ended ${g.final.state}, the resolution says ${started.state ?? 'nothing'}`);
+    if (g.final.state === 'REFUNDED' && g.amountFen === payment.amountFen && own && own.kept_fen !== 0)
+      v.push(`${what} gave all back, the gateway keeps ${own.kept_fen}`);
+  }
   return v;
 }

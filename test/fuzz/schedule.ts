@@ -40,6 +40,12 @@ export interface RefundPlan {
   resolveVia: 'signal' | 'update';
 }
 
+/** "Money kept, give it back" (generator 4): how much an operator's PAID resolution gives back. */
+export interface GiveBackPlan {
+  /** Fen, or all of the payment. */
+  amount: 'all' | number;
+}
+
 export interface PaymentPlan {
   scenario: Scenario;
   revoke?: RevokePlan;
@@ -47,6 +53,21 @@ export interface PaymentPlan {
   duplicateStart: boolean;
   /** Generator 3: refund requests once the payment's workflow has closed PAID (none otherwise). */
   refunds?: RefundPlan;
+  /**
+   * Generator 4: refund requests of the same day, while the payment's workflow is still open (each
+   * tells the payment), started `afterMs` after the checkout was told PAID (none otherwise).
+   */
+  openRefunds?: RefundPlan;
+  /**
+   * Generator 4: an operator asks to revoke once the payment shows a refund REFUNDED (it must be
+   * REFUSED, nothing sent to the gateway).
+   */
+  revokeAfterRefund?: { via: 'signal' | 'update' };
+  /**
+   * Generator 4: an operator who finds the money kept (our order PAID, the whole amount) resolves the
+   * escalation PAID with a refund of this much: the payment starts that refund itself.
+   */
+  giveBack?: GiveBackPlan;
 }
 
 /** One generated fault schedule: a few payments run side by side. */
@@ -59,10 +80,12 @@ export interface Schedule {
  * an older generator still replays the schedule that failed (the seed ledger records the version).
  * 1: the friendly gateway (every effect before its answer). 2: 1 plus the unfriendly knobs (issue 14).
  * 3: 2 plus refunds (issue 16) of the payments that close PAID, with the simulator's refund knobs.
+ * 4: 3 plus refunds of payments still open (same day, each telling the payment), a revoke asked after
+ * such a refund, and operators' "money kept, give it back" resolutions (issue 16 part 3).
  */
-export type GeneratorVersion = 1 | 2 | 3;
+export type GeneratorVersion = 1 | 2 | 3 | 4;
 /** Every generator version, oldest first. */
-export const GENERATORS: readonly GeneratorVersion[] = [1, 2, 3];
+export const GENERATORS: readonly GeneratorVersion[] = [1, 2, 3, 4];
 export const GENERATOR: GeneratorVersion = 3;
 
 /**
@@ -635,10 +658,119 @@ const scheduleV3: fc.Arbitrary<Schedule> = fc.record({
   payments: fc.array(paymentPlanV3, { minLength: 1, maxLength: 3 }),
 });
 
+// ---------------------------------------------------------------- version 4: the payment knows its refunds
+
+/**
+ * Refund knobs for a refund the payment starts itself ("give it back"). That refund runs on production
+ * refund timing (a resolution carries no timing: retries 5 s doubling, doubt 60 s), so its knobs are
+ * those that settle within seconds there: one or two in-doubt or slow steps whose refund lands or not
+ * (then the next attempt, the same number, runs), or a definite refusal as the first and only step. A
+ * refusal after an attempt in doubt waits out 60 s of doubt before a person is asked: covered by
+ * generator 3 on fuzz timing.
+ */
+const gentleRefundStep: fc.Arbitrary<RefundStep> = fc.oneof(
+  { arbitrary: fc.constant('normal' as const), weight: 2 },
+  { arbitrary: fc.constantFrom('REFUND_IN_PROGRESS' as const, 'REFUND_ERROR' as const), weight: 1 },
+  { arbitrary: fc.record({ fault: refundAnswerLost, commit: fc.boolean() }), weight: 2 },
+  { arbitrary: oddAnswer('REFUND').map((odd) => ({ odd })), weight: 1 },
+  { arbitrary: fc.record({ lateMs: refundDelay, fault: refundAnswerLost }), weight: 1 },
+  { arbitrary: fc.record({ holdMs: fc.integer({ min: 100, max: 1_200 }) }), weight: 1 },
+  { arbitrary: slowRefund.filter((slow) => slow.outcome !== 'failed'), weight: 2 },
+);
+
+const gentleRefundKnobs = fc.record(
+  {
+    refund: fc.oneof(
+      { arbitrary: fc.array(gentleRefundStep, { minLength: 1, maxLength: 2 }), weight: 5 },
+      {
+        arbitrary: fc
+          .constantFrom('REFUNDABLE_AMOUNT_NOT_ENOUGH', 'UPAY_REFUND_INVALID_ORDER_STATE')
+          .map((errorCode): RefundStep[] => [{ answer: 'REFUND_FAIL', errorCode }]),
+        weight: 1,
+      },
+    ),
+    refundRepeat: fc.constantFrom('echo' as const, 'noop' as const),
+  },
+  { requiredKeys: ['refund'] },
+);
+
+const giveBack: fc.Arbitrary<GiveBackPlan> = fc.record({
+  amount: fc.oneof(
+    { arbitrary: fc.constant('all' as const), weight: 3 },
+    { arbitrary: fc.integer({ min: 1, max: 600 }), weight: 1 },
+  ),
+});
+
+/**
+ * The customer was charged and the cancel refused: the pay's answer is lost after it took the money,
+ * the confirm window's queries hang past it (1 s read timeout each, window 1.5 s), the cancel is refused
+ * as not refundable, and the saga asks a person with the money kept: "give it back".
+ */
+const giveBackScenario = fc.record({
+  pay: refundAnswerLost.map((fault): PayScenario => ({ fault, commit: true, result: 'PAY_SUCCESS' })),
+  query: fc.integer({ min: 2, max: 3 }).map((n) => Array.from({ length: n }, (): QueryStep => ({ fault: 'hang' }))),
+  cancel: fc.array(fc.constant(UPAY_TCP_ORDER_NOT_REFUNDABLE), { minLength: 1, maxLength: 3 }),
+  latencyMs,
+});
+
+/** Same-day refunds of an open payment: as generator 3's, started 0–2 s after the checkout was told PAID. */
+const openRefundPlan = refundPlan;
+
+/**
+ * A payment of version 4: one of version 3's; one refunded the same day while its workflow is open
+ * (sometimes then revoked, sometimes refunded again after its close); one whose cancel is refused and
+ * whose money an operator gives back; or one of version 2's whose escalations are resolved by giving
+ * the money back when the books show it kept.
+ */
+const paymentPlanV4: fc.Arbitrary<PaymentPlan> = fc
+  .constantFrom(
+    'closed' as const,
+    'closed' as const,
+    'open' as const,
+    'open' as const,
+    'give back' as const,
+    'v2 give back' as const,
+  )
+  .chain((theme): fc.Arbitrary<PaymentPlan> => {
+    switch (theme) {
+      case 'closed':
+        return paymentPlanV3;
+      case 'open':
+        return fc
+          .record({
+            scenario: refundScenario,
+            knobs: refundKnobs,
+            duplicateStart: fc.boolean(),
+            openRefunds: openRefundPlan,
+            revokeAfterRefund: sometimes(fc.record({ via: fc.constantFrom('signal' as const, 'update' as const) }), 2),
+            refunds: sometimes(refundPlan, 3),
+          })
+          .map(({ scenario, knobs, revokeAfterRefund, refunds, ...plan }) => ({
+            ...plan,
+            scenario: tidy({ ...scenario, ...knobs }),
+            ...(revokeAfterRefund ? { revokeAfterRefund } : {}),
+            ...(refunds ? { refunds } : {}),
+          }));
+      case 'give back':
+        return fc
+          .record({ scenario: giveBackScenario, knobs: gentleRefundKnobs, duplicateStart: fc.boolean(), giveBack })
+          .map(({ scenario, knobs, ...plan }) => ({ ...plan, scenario: tidy({ ...scenario, ...knobs }) }));
+      case 'v2 give back':
+        return fc
+          .tuple(paymentPlanV2, gentleRefundKnobs, giveBack)
+          .map(([plan, knobs, back]) => ({ ...plan, scenario: tidy({ ...plan.scenario, ...knobs }), giveBack: back }));
+    }
+  });
+
+const scheduleV4: fc.Arbitrary<Schedule> = fc.record({
+  payments: fc.array(paymentPlanV4, { minLength: 1, maxLength: 3 }),
+});
+
 export const schedules: Record<GeneratorVersion, fc.Arbitrary<Schedule>> = {
   1: scheduleV1,
   2: scheduleV2,
   3: scheduleV3,
+  4: scheduleV4,
 };
 /** The current generator's schedules. */
 export const schedule = schedules[GENERATOR];
@@ -703,6 +835,9 @@ export function knobsOf(plan: PaymentPlan): string[] {
   for (const step of s.refund ?? []) knobs.add(refundKnobOf(step));
   if (s.refundRepeat === 'noop') knobs.add('refund repeat answered NOOP');
   if (effectDelaysOf(s).length > 0) knobs.add(beyondDoubt(plan) ? 'effect beyond doubt' : 'effect within doubt');
+  if (plan.openRefunds) knobs.add('refunds of the open payment');
+  if (plan.revokeAfterRefund) knobs.add('revoke asked after a refund');
+  if (plan.giveBack) knobs.add(`give back ${plan.giveBack.amount === 'all' ? 'all' : 'part'} when kept`);
   return [...knobs];
 }
 
