@@ -27,8 +27,8 @@ const TIMING: TimingOverrides = {
   paySendDeadlineMs: 120_000,
 };
 
-/** Fifteen answers that settle nothing (about 15 s of retries on the 1 s schedule), then the real one. */
-const UNSETTLED: ActionStep[] = Array.from({ length: 15 }, (_, i) =>
+/** Ten answers that settle nothing (10 s or more of retries on the 1 s schedule), then the real one. */
+const UNSETTLED: ActionStep[] = Array.from({ length: 10 }, (_, i) =>
   i % 2 === 0 ? 'CANCEL_IN_PROGRESS' : 'CANCEL_ERROR',
 );
 

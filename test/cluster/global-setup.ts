@@ -16,8 +16,9 @@ const log = (line: string) => console.log(`[cluster] ${line}`);
  * The cluster the suites run on (jest.cluster.config.js). With CLUSTER_ADDRESS, the cluster already running
  * there: the drills may crash it only when a state file of `npm run cluster` (CLUSTER_DATA_DIR, else .cluster/)
  * names that address, i.e. it was started on this machine and its processes are ours to kill. Without it, a
- * cluster of its own: split services (the history service can be killed alone), a temp data folder, free
- * ports, no Web UI; the teardown takes it down and removes the folder, whatever the tests did.
+ * cluster of its own: split services (the history service can be killed alone; CLUSTER_SPLIT=0 for one
+ * server process), a temp data folder, free ports, no Web UI; the teardown takes it down and removes the
+ * folder, whatever the tests did.
  */
 export default async function globalSetup(): Promise<void> {
   const given = process.env.CLUSTER_ADDRESS;
@@ -64,9 +65,11 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __cluster?: Owned }).__cluster = owned;
 
   const started = Date.now();
+  // CLUSTER_SPLIT=0: one server process (the drill then kills it whole) instead of separate services.
+  const split = process.env.CLUSTER_SPLIT !== '0';
   try {
     const state = await clusterUp({
-      split: true,
+      split,
       dataDir,
       ports: await freeClusterPorts(),
       ui: false,
@@ -74,7 +77,7 @@ export default async function globalSetup(): Promise<void> {
       signal: abort.signal,
     });
     process.env.TEMPORAL_TEST_ADDRESS = state.address;
-    const target: DrillTarget = { dataDir, split: true, historyService: 'history' };
+    const target: DrillTarget = { dataDir, split, historyService: split ? 'history' : 'server' };
     process.env[DRILL_TARGET_ENV] = JSON.stringify(target);
     log(
       `up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${state.address} (${Object.keys(state.services).join(', ')})`,
