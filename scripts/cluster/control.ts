@@ -224,10 +224,16 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
       path.join(logs, 'namespace.log'),
       opts.signal,
     );
-    await waitUntil(address, namespace, 'the namespace and the history service', (r) => r.namespace && r.history, {
-      timeoutMs: START_TIMEOUT_MS,
-      died,
-    });
+    await waitUntil(
+      address,
+      namespace,
+      'the namespace, history and matching',
+      (r) => r.namespace && r.history && r.matching,
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        died,
+      },
+    );
     log(`namespace ${namespace} with the saga's search attributes (deploy/temporal/create-namespace.sh)`);
 
     if (uiBin) {
@@ -328,7 +334,7 @@ function stateOrThrow(dataDir: string): StoredState {
 
 /**
  * kill -9 one service ('server' when not split; 'frontend'|'history'|'matching'|'worker' when split; 'ui') and
- * start it again after `downMs` (default 1000), waiting until the frontend answers and history answers
+ * start it again after `downMs` (default 1000), waiting until the frontend answers and history and matching answer
  * through it. The cluster is the one in `dataDir`, else the last one this process brought up, else .cluster/.
  */
 export async function crashService(name: string, opts: { downMs?: number; dataDir?: string } = {}): Promise<void> {
@@ -346,10 +352,16 @@ export async function crashService(name: string, opts: { downMs?: number; dataDi
   writeState(state);
   const died = () =>
     isAlive(svc.pid) ? undefined : `${name} exited after its restart; the end of ${svc.log}:\n${tailLog(svc.log)}`;
-  await waitUntil(state.address, state.namespace, `${name} after kill -9`, (r) => r.namespace && r.history, {
-    timeoutMs: START_TIMEOUT_MS,
-    died,
-  });
+  await waitUntil(
+    state.address,
+    state.namespace,
+    `${name} after kill -9`,
+    (r) => r.namespace && r.history && r.matching,
+    {
+      timeoutMs: START_TIMEOUT_MS,
+      died,
+    },
+  );
 }
 
 /**

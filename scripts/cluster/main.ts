@@ -87,11 +87,12 @@ async function printStatus(dataDir?: string): Promise<number> {
   console.log(
     `  frontend at ${state.address}: ${h?.frontend ? 'answers' : 'does NOT answer'}` +
       (h?.frontend ? `; namespace ${state.namespace} ${h.namespace ? 'exists' : 'MISSING'}` : '') +
-      (h?.namespace ? `; history ${h.history ? 'answers' : 'does NOT answer'}` : ''),
+      (h?.namespace ? `; history ${h.history ? 'answers' : 'does NOT answer'}` : '') +
+      (h?.namespace ? `; matching ${h.matching ? 'answers' : 'does NOT answer'}` : ''),
   );
   if (state.uiUrl) console.log(`  Web UI at ${state.uiUrl}`);
   const allAlive = state.postgres.alive && Object.values(state.services).every((svc) => svc.alive);
-  return allAlive && h?.history ? 0 : 1;
+  return allAlive && h?.history && h.matching ? 0 : 1;
 }
 
 async function main(): Promise<number> {

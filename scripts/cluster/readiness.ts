@@ -10,11 +10,13 @@ export interface Readiness {
   namespace: boolean;
   /** History answered through the frontend (a lookup of a workflow that does not exist said NOT_FOUND). */
   history: boolean;
+  /** Matching answered through the frontend (a task queue's description). */
+  matching: boolean;
 }
 
 /** One probe: the frontend's system info, the namespace, and a history lookup. Never throws. */
 export async function probe(address: string, namespace: string): Promise<Readiness> {
-  const result: Readiness = { frontend: false, namespace: false, history: false };
+  const result: Readiness = { frontend: false, namespace: false, history: false, matching: false };
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address, connectTimeout: 2_000 });
@@ -29,6 +31,14 @@ export async function probe(address: string, namespace: string): Promise<Readine
       );
     } catch (err) {
       if ((err as { code?: number }).code === GRPC_NOT_FOUND) result.history = true;
+    }
+    try {
+      await connection.withDeadline(Date.now() + 10_000, () =>
+        service.describeTaskQueue({ namespace, taskQueue: { name: 'cluster-probe' } }),
+      );
+      result.matching = true;
+    } catch {
+      // matching not answering
     }
   } catch {
     // not (yet) answering
