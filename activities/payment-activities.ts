@@ -1,16 +1,8 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { activityCallSignal, withHeartbeats } from './activity-limits';
 import type { CallLimits } from './gateway/call-limits';
-import { NOT_SENT } from './gateway/classify';
-import { type GatewayClient, UnknownTerminalError } from './gateway/client';
-import { UNKNOWN_TERMINAL_CODE, recordGatewayCall } from './metrics';
+import type { GatewayClient } from './gateway/client';
 import type { OrderLookupWire, PayRequestWire } from './gateway/models';
-import {
-  UNKNOWN_TERMINAL,
-  type GatewayCallResult,
-  type GatewayOperation,
-  type PaymentRequest,
-} from '../workflows/types';
+import { runGatewayCall } from './gateway-call';
+import type { GatewayCallResult, GatewayOperation, PaymentRequest } from '../workflows/types';
 
 /** What the pay activity needs: the request minus the saga's timing. */
 export type PayInput = Omit<PaymentRequest, 'timing'> & {
@@ -64,56 +56,8 @@ export function createActivities(deps: {
    */
   onIllegalSign?: (terminalSn: string) => void;
 }) {
-  async function run(
-    operation: GatewayOperation,
-    ref: { terminalSn: string; clientSn: string; sn?: string },
-    call: (limits: CallLimits) => Promise<GatewayCallResult>,
-  ): Promise<GatewayCallResult> {
-    const { clientSn, terminalSn } = ref;
-    const knownSn = ref.sn;
-    const started = performance.now();
-    const ctx = Context.current();
-    const activity = activityCallSignal(ctx, started);
-    let result: GatewayCallResult;
-    try {
-      result = await withHeartbeats(ctx, call({ signal: activity.signal }));
-    } catch (err) {
-      if (err instanceof UnknownTerminalError) {
-        recordGatewayCall(operation, 'not_sent', { errorCode: UNKNOWN_TERMINAL_CODE });
-        log.warn('gateway call not sent: no key for this terminal', { operation, clientSn, sn: knownSn, terminalSn });
-        throw ApplicationFailure.nonRetryable(err.message, UNKNOWN_TERMINAL);
-      }
-      recordGatewayCall(operation, 'error', {}, performance.now() - started);
-      throw err;
-    } finally {
-      activity.dispose();
-    }
-    const latencyMs = Math.round(performance.now() - started);
-    const sent = !result.reason.startsWith(NOT_SENT);
-    recordGatewayCall(operation, sent ? result.kind : 'not_sent', result, sent ? latencyMs : undefined);
-    log.info('gateway call', {
-      operation,
-      clientSn,
-      sn: result.order?.sn ?? knownSn,
-      terminalSn,
-      kind: result.kind,
-      reason: result.reason,
-      errorCode: result.errorCode,
-      orderStatus: result.order?.orderStatus,
-      transportError: result.transportError,
-      latencyMs,
-    });
-    // Cut short by Temporal's cancellation: the activity ends cancelled, as the SDK expects. An answer
-    // read before the cancellation arrived is still returned.
-    if (result.transportError === 'ACTIVITY_CANCELLED' && ctx.cancellationSignal.aborted) {
-      throw ctx.cancellationSignal.reason;
-    }
-    if (result.errorCode === 'ILLEGAL_SIGN') {
-      log.warn('gateway refused the signature: requesting a check-in', { operation, clientSn, terminalSn });
-      deps.onIllegalSign?.(terminalSn);
-    }
-    return result;
-  }
+  const run = (operation: GatewayOperation, ref: OrderRef, call: (limits: CallLimits) => Promise<GatewayCallResult>) =>
+    runGatewayCall(operation, ref, call, deps.onIllegalSign);
 
   return {
     payOrder: (input: PayInput) =>

@@ -1,15 +1,12 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { activityCallSignal, withHeartbeats } from './activity-limits';
 import type { CallLimits } from './gateway/call-limits';
-import { NOT_SENT } from './gateway/classify';
-import { type GatewayClient, UnknownTerminalError } from './gateway/client';
+import type { GatewayClient } from './gateway/client';
 import type { OrderLookupWire, RefundRequestWire } from './gateway/models';
-import { UNKNOWN_TERMINAL_CODE, recordGatewayCall } from './metrics';
+import { runGatewayCall } from './gateway-call';
 import { resolveRefundTiming } from '../workflows/refund-timing';
 import type { RefundRequest, RefundResolvedTiming } from '../workflows/refund-types';
 import { validateRefundRequest } from '../workflows/refund-validation';
 import type { FieldProblem } from '../workflows/validation';
-import { UNKNOWN_TERMINAL, type GatewayCallResult, type GatewayOperation } from '../workflows/types';
+import type { GatewayCallResult, GatewayOperation } from '../workflows/types';
 
 /** An order to look up or refund: `sn` preferred when known, `client_sn` sent along when given. */
 export interface RefundOrderRef {
@@ -62,53 +59,11 @@ function lookupWire(ref: RefundOrderRef): OrderLookupWire {
  * ends with its activity (R5) and the terminal key never leaves the gateway client.
  */
 export function createRefundActivities(deps: { gateway: GatewayClient; onIllegalSign?: (terminalSn: string) => void }) {
-  async function run(
+  const run = (
     operation: GatewayOperation,
     ref: RefundOrderRef & { refundRequestNo?: string },
     call: (limits: CallLimits) => Promise<GatewayCallResult>,
-  ): Promise<GatewayCallResult> {
-    const started = performance.now();
-    const ctx = Context.current();
-    const activity = activityCallSignal(ctx, started);
-    const ids = {
-      terminalSn: ref.terminalSn,
-      clientSn: ref.clientSn,
-      sn: ref.sn,
-      refundRequestNo: ref.refundRequestNo,
-    };
-    let result: GatewayCallResult;
-    try {
-      result = await withHeartbeats(ctx, call({ signal: activity.signal }));
-    } catch (err) {
-      if (err instanceof UnknownTerminalError) {
-        recordGatewayCall(operation, 'not_sent', { errorCode: UNKNOWN_TERMINAL_CODE });
-        log.warn('gateway call not sent: no key for this terminal', { operation, ...ids });
-        throw ApplicationFailure.nonRetryable(err.message, UNKNOWN_TERMINAL);
-      }
-      recordGatewayCall(operation, 'error', {}, performance.now() - started);
-      throw err;
-    } finally {
-      activity.dispose();
-    }
-    const latencyMs = Math.round(performance.now() - started);
-    const sent = !result.reason.startsWith(NOT_SENT);
-    recordGatewayCall(operation, sent ? result.kind : 'not_sent', result, sent ? latencyMs : undefined);
-    log.info('gateway call', {
-      operation,
-      ...ids,
-      kind: result.kind,
-      reason: result.reason,
-      errorCode: result.errorCode,
-      orderStatus: result.order?.orderStatus,
-      transportError: result.transportError,
-      latencyMs,
-    });
-    if (result.transportError === 'ACTIVITY_CANCELLED' && ctx.cancellationSignal.aborted) {
-      throw ctx.cancellationSignal.reason;
-    }
-    if (result.errorCode === 'ILLEGAL_SIGN') deps.onIllegalSign?.(ref.terminalSn);
-    return result;
-  }
+  ) => runGatewayCall(operation, ref, call, deps.onIllegalSign);
 
   return {
     /** Query the order; with `refundRequestNo`, the gateway's answer about that refund (where supported). */
