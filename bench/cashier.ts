@@ -6,8 +6,9 @@
 import type { Client } from '@temporalio/client';
 import type { PaymentsClient } from '../client/payments-client';
 import { paymentWorkflowId, type PaymentRequest } from '../workflows/types';
-import { historyOf, medianTimeline, tillTimeline, type TillTimeline } from './history';
+import { answerPath, historyOf, medianTimeline, tillTimeline, type TillTimeline } from './history';
 import { Sampler, type Measured } from './measure';
+import { why } from './why';
 import type { BenchWorker } from './worker-process';
 
 export interface CashierView {
@@ -25,6 +26,8 @@ export interface CashierView {
   goal: { p50_met: boolean; p99_met: boolean };
   /** Median server-side timeline up to the till's answer, over the last `timeline_of` of each. */
   timeline: { of: number; floor: TillTimeline; saga: TillTimeline };
+  /** The last payment's history up to the till's answer, event types without EVENT_TYPE_ (and the floor's). */
+  answer_path: { floor: string[]; saga: string[] };
 }
 
 const ROUND = 10;
@@ -51,7 +54,7 @@ export async function cashierView(opts: {
     const r = opts.request();
     sagaIds.push(paymentWorkflowId(r.terminalSn, r.clientSn));
     const { status } = await payments.pay(r);
-    if (status.state !== 'PAID') throw new Error(`cashier: expected PAID, got ${status.state}`);
+    if (status.state !== 'PAID') throw new Error(`cashier: expected PAID, got ${status.state} (${why(status)})`);
   };
   // Warm: one at a time is where a cold connection or cache shows most.
   await new Sampler().run(ROUND, floorOnce);
@@ -69,10 +72,14 @@ export async function cashierView(opts: {
     await saga.run(k, sagaOnce);
     gateway.add(await opts.paymentWorker.gatewayPay(k));
   }
-  const timelines = async (ids: string[]) =>
-    medianTimeline(
-      await Promise.all(ids.slice(-TIMELINES).map(async (id) => tillTimeline(await historyOf(client, id)))),
+  const timelines = async (ids: string[], sampler: Sampler) => {
+    const from = Math.max(0, ids.length - TIMELINES);
+    return medianTimeline(
+      await Promise.all(
+        ids.slice(from).map(async (id, i) => tillTimeline(await historyOf(client, id), sampler.latencies[from + i]!)),
+      ),
     );
+  };
   const view = { floor: floor.result(), saga: saga.result(), gateway_pay: gateway.result() };
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const p50 = { ratio: ratio(view.saga.p50_ms, view.floor.p50_ms), diff: view.saga.p50_ms - view.floor.p50_ms };
@@ -88,8 +95,12 @@ export async function cashierView(opts: {
     goal: { p50_met: p50.ratio <= 1.2 && p50.diff <= 30, p99_met: p99.ratio <= 1.2 && p99.diff <= 30 },
     timeline: {
       of: Math.min(TIMELINES, sagaIds.length),
-      floor: await timelines(floorIds),
-      saga: await timelines(sagaIds),
+      floor: await timelines(floorIds, floor),
+      saga: await timelines(sagaIds, saga),
+    },
+    answer_path: {
+      floor: answerPath(await historyOf(client, floorIds.at(-1)!)),
+      saga: answerPath(await historyOf(client, sagaIds.at(-1)!)),
     },
   };
 }

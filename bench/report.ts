@@ -44,7 +44,7 @@ function cashier(suites: SuiteResult[]): string[] {
   const header = `| one payment at a time (n ${n} each, interleaved) | ${suites.map((s) => `${s.topology} p50 / p99 ms`).join(' | ')} |`;
   const rule = `| --- | ${suites.map(() => '---').join(' | ')} |`;
   const row = (what: string, f: (s: SuiteResult) => string) => `| ${what} | ${suites.map(f).join(' | ')} |`;
-  const tl = (what: string, k: keyof TillTimeline) =>
+  const tl = (what: string, k: Exclude<keyof TillTimeline, 'activity_ms'>) =>
     `| ${what} | ${suites.map((s) => `${s.cashier.timeline.floor[k]} / ${s.cashier.timeline.saga[k]}`).join(' | ')} |`;
   return [
     header,
@@ -68,13 +68,22 @@ function cashier(suites: SuiteResult[]): string[] {
     '',
     `| up to the till's answer, server clock (median of the last ${suites[0]!.cashier.timeline.of}) | ${suites.map((s) => `${s.topology}: floor / saga`).join(' | ')} |`,
     rule,
+    tl('client: its wait − the server-side span below, ms', 'client_ms'),
     tl('started → answer (update completed / workflow completed), ms', 'span_ms'),
+    tl('history events up to the answer', 'events'),
     tl('workflow tasks', 'workflow_tasks'),
     tl('workflow tasks: scheduled → picked up, ms (sum)', 'wft_queue_ms'),
     tl('workflow tasks: picked up → completed, ms (sum)', 'wft_run_ms'),
     tl('activities', 'activities'),
     tl('activities: scheduled → picked up, ms (sum)', 'activity_queue_ms'),
     tl('activities: picked up → completed, ms (sum)', 'activity_run_ms'),
+    `| each activity: scheduled → completed, ms | ${suites
+      .map((s) =>
+        Object.entries({ ...s.cashier.timeline.floor.activity_ms, ...s.cashier.timeline.saga.activity_ms })
+          .map(([type, ms]) => `${type} ${ms}`)
+          .join(', '),
+      )
+      .join(' | ')} |`,
     '',
   ];
 }

@@ -6,6 +6,7 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { PaymentRequest } from '../workflows/types';
 import { measure, type Measured } from './measure';
 import { CONCURRENCY, OPERATOR_CONCURRENCY } from './options';
+import { why } from './why';
 import type { BenchWorker, WorkerMemory } from './worker-process';
 
 export interface ScalePoint {
@@ -46,7 +47,7 @@ export async function scaleStep(opts: {
   const opening = await measure(opts.open, 50, async () => {
     const r = opts.request();
     const { status } = await payments.pay(r);
-    if (status.state !== 'PAID') throw new Error(`expected PAID, got ${status.state}`);
+    if (status.state !== 'PAID') throw new Error(`expected PAID, got ${status.state} (${why(status)})`);
     open.push(r);
   });
   console.log('opened', opening);

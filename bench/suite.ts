@@ -14,6 +14,7 @@ import { measure, type Measured } from './measure';
 import { CONCURRENCY, type BenchOptions } from './options';
 import { scaleStep, type ScaleResult } from './scale';
 import type { Topology } from './topology';
+import { why } from './why';
 import { BenchWorker } from './worker-process';
 
 export interface SuiteResult {
@@ -85,7 +86,7 @@ export async function runSuite(
     ...(timing ? { timing } : {}),
   });
   const expectState = (s: PaymentStatus, state: string) => {
-    if (s.state !== state) throw new Error(`expected ${state}, got ${s.state}`);
+    if (s.state !== state) throw new Error(`${s.clientSn}: expected ${state}, got ${s.state} (${why(s)})`);
   };
   const log = (what: string, value: unknown) => console.log(`[${topology.name}] ${what}`, JSON.stringify(value));
   try {

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clusterDown, clusterUp, freeClusterPorts } from '../scripts/cluster/control';
-import { freePort } from '../scripts/stack/ports';
+import { clusterDown, clusterUp, type ClusterPorts } from '../scripts/cluster/control';
+import { assertPortFree, freePort } from '../scripts/stack/ports';
 import { startTemporalProcess } from '../scripts/stack/temporal-process';
 import { devServerArgs } from '../scripts/toolchain/dev-server';
 import { TEMPORAL_CLI, resolveBinary } from '../scripts/toolchain/temporal-binaries';
@@ -58,7 +58,7 @@ export async function startCluster(opts: { split: boolean }): Promise<Topology> 
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const state = await clusterUp({ split: opts.split, ports: await freeClusterPorts(), dataDir, ui: false, log });
+    const state = await clusterUp({ split: opts.split, ports: await clusterPorts(), dataDir, ui: false, log });
     return {
       name: 'cluster',
       describe:
@@ -73,4 +73,23 @@ export async function startCluster(opts: { split: boolean }): Promise<Topology> 
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A frontend range of 13 free ports below 32755 (the server stores its membership ports in a PostgreSQL
+ * smallint: with ports from 32768 up, as freeClusterPorts may pick, it exits at start-up) and a free
+ * PostgreSQL port.
+ */
+async function clusterPorts(): Promise<Partial<ClusterPorts>> {
+  const free = (port: number) =>
+    assertPortFree('127.0.0.1', port, 'probe', 'probe').then(
+      () => true,
+      () => false,
+    );
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 21_000 + Math.floor(Math.random() * 11_000);
+    const range = Array.from({ length: 13 }, (_, i) => base + i);
+    if ((await Promise.all(range.map(free))).every(Boolean)) return { frontend: base, postgres: await freePort() };
+  }
+  throw new Error('found no 13 consecutive free ports below 32755 for the cluster');
 }
