@@ -259,7 +259,8 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
     log(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s: TEMPORAL_ADDRESS=${address}`);
     return publicState(state);
   } catch (err) {
-    log(`start-up failed, stopping what was started: ${(err as Error).message.split('\n')[0]}`);
+    const why = opts.signal?.aborted ? 'interrupted' : (err as Error).message.split('\n')[0];
+    log(`start-up failed (${why}): stopping what was started`);
     await clusterDown({ dataDir, log }).catch((downErr: unknown) => log(`down failed too: ${String(downErr)}`));
     throw err;
   }
