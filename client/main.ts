@@ -116,7 +116,14 @@ function activateRequestOf(v: CliValues): { request: ActivateRequest; keyStoreFi
   return { request, keyStoreFile };
 }
 
-async function connect(): Promise<{ client: Client; payments: PaymentsClient; close: () => Promise<void> }> {
+/** A connection to Temporal for one command, and the clients on it. */
+interface Session {
+  client: Client;
+  payments: PaymentsClient;
+  refunds: RefundsClient;
+}
+
+async function connect(): Promise<Session & { close: () => Promise<void> }> {
   const dataConverter = dataConverterFromEnv(); // PAYLOAD_ENCRYPTION_* checked before connecting
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
@@ -124,143 +131,161 @@ async function connect(): Promise<{ client: Client; payments: PaymentsClient; cl
   return {
     client,
     payments: new PaymentsClient(client, taskQueue()),
+    refunds: new RefundsClient(client, taskQueue()),
     close: () => connection.close(),
   };
 }
 
 const taskQueue = () => process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
 
-async function run(command: string | undefined, v: CliValues): Promise<number> {
-  if (v.help || !command) {
+/** --wait-ms as the clients take it: absent, or a number. */
+function waitOf(v: CliValues): { waitMs?: number } {
+  return v['wait-ms'] !== undefined ? { waitMs: Number(v['wait-ms']) } : {};
+}
+
+/** What pay and refund print: the outcome when known, the state and the whole status. */
+function printOutcome<S extends { state: string }>(r: { workflowId: string; outcomeKnown: boolean; status: S }): void {
+  const { workflowId, outcomeKnown, status } = r;
+  print({ workflowId, outcomeKnown, outcome: outcomeKnown ? status.state : undefined, state: status.state, status });
+}
+
+/** What status, refund-status and refund-resolve print. */
+function printStatus(workflowId: string, status: { state: string }): number {
+  print({ workflowId, state: status.state, status });
+  return EXIT.ok;
+}
+
+/** What a command sent as a signal (as the Web UI does) prints. */
+function printSent(workflowId: string, signal: string): number {
+  print({ workflowId, signal, sent: true });
+  return EXIT.ok;
+}
+
+const paymentIdOf = (ref: PaymentRef) => paymentWorkflowId(ref.terminalSn, ref.clientSn);
+
+/**
+ * One CLI command: `input` reads and checks its flags before anything connects, so bad input never waits
+ * on a server (InvalidRequestError: exit 2); `run` does it, prints one JSON object and answers the exit
+ * code. `local` commands run without Temporal.
+ */
+type Command<I> =
+  | { input: (v: CliValues) => I; run: (input: I, session: Session, v: CliValues) => Promise<number>; local?: false }
+  | { input: (v: CliValues) => I; run: (input: I) => Promise<number>; local: true };
+
+/** Erases a command's input type for the table (each entry is checked where it is written). */
+const command = <I>(c: Command<I>) => c as Command<unknown>;
+
+const COMMANDS: Record<string, Command<unknown>> = {
+  pay: command({
+    input: (v) => payRequestOf(v, process.env.SQB_TERMINAL_SN),
+    run: async (request, { payments }, v) => {
+      const result = await payments.pay(request, waitOf(v));
+      printOutcome(result);
+      return exitForState(result.status, result.outcomeKnown);
+    },
+  }),
+  status: command({
+    input: refOf,
+    run: async (ref, { payments }) => printStatus(paymentIdOf(ref), await payments.status(ref)),
+  }),
+  abort: command({
+    input: refOf,
+    run: async (ref, { payments }, v) => {
+      const result = await payments.abort(ref, waitOf(v));
+      print(result);
+      if (!result.settled || result.state === 'NEEDS_ATTENTION') return EXIT.unknown;
+      return ['FAILED', 'CANCELED', 'REVOKED'].includes(result.state) ? EXIT.ok : EXIT.notPaid;
+    },
+  }),
+  recheck: command({
+    input: (v) => ({ ref: refOf(v), request: recheckRequestOf(v) }),
+    run: async ({ ref, request }, { payments }, v) => {
+      const workflowId = paymentIdOf(ref);
+      if (v.signal) {
+        await payments.recheckBySignal(ref, request);
+        return printSent(workflowId, 'recheck');
+      }
+      const recheck = await payments.recheck(ref, request);
+      print({ workflowId, state: (await payments.status(ref)).state, recheck });
+      return EXIT.ok;
+    },
+  }),
+  revoke: command({
+    input: (v) => ({ ref: refOf(v), request: revokeRequestOf(v) }),
+    run: async ({ ref, request }, { payments }, v) => {
+      const workflowId = paymentIdOf(ref);
+      if (v.signal) {
+        await payments.revokeBySignal(ref, request);
+        return printSent(workflowId, 'revoke');
+      }
+      const result = await payments.revoke(ref, request);
+      print({ workflowId, ...result });
+      if (result.revoke.status === 'REVOKED') return EXIT.ok;
+      const waiting = result.revoke.status === 'NEEDS_ATTENTION' || result.revoke.status === 'PENDING';
+      return waiting ? EXIT.unknown : EXIT.notPaid;
+    },
+  }),
+  resolve: command({
+    input: (v) => ({ ref: refOf(v), request: resolveRequestOf(v) }),
+    run: async ({ ref, request }, { payments }) => {
+      await payments.resolve(ref, request);
+      return printSent(paymentIdOf(ref), 'resolve');
+    },
+  }),
+  activate: command({
+    input: activateRequestOf,
+    // A gateway call from this process: no Temporal involved, the vendor key goes nowhere else.
+    local: true,
+    run: async ({ request, keyStoreFile }) => {
+      const { terminalSn } = await activate(request, new FileKeyStore(keyStoreFile));
+      print({ terminal_sn: terminalSn, device_id: request.deviceId, key_store: keyStoreFile, activated: true });
+      return EXIT.ok;
+    },
+  }),
+  checkin: command({
+    input: terminalOf,
+    run: async (terminalSn, { client }) => {
+      const handle = await startCheckinNow(client, terminalSn, { taskQueue: taskQueue() });
+      print({ workflowId: handle.workflowId, ...(await handle.result()) });
+      return EXIT.ok;
+    },
+  }),
+  refund: command({
+    input: (v) => refundRequestOf(v, process.env.SQB_TERMINAL_SN),
+    run: async (request, { refunds }, v) => {
+      const result = await refunds.refund(request, waitOf(v));
+      printOutcome(result);
+      return exitForRefund(result.status, result.outcomeKnown);
+    },
+  }),
+  'refund-status': command({
+    input: refundRefOf,
+    run: async (ref, { refunds }) => printStatus(refundWorkflowId(ref), await refunds.status(ref)),
+  }),
+  'refund-resolve': command({
+    input: (v) => ({ ref: refundRefOf(v), request: refundResolveRequestOf(v) }),
+    run: async ({ ref, request }, { refunds }) =>
+      printStatus(refundWorkflowId(ref), await refunds.resolve(ref, request)),
+  }),
+};
+
+async function run(name: string | undefined, v: CliValues): Promise<number> {
+  if (v.help || !name) {
     console.log(USAGE);
     return v.help ? EXIT.ok : EXIT.invalid;
   }
-  // Check input before connecting, so bad input never waits on a server.
-  const inputs = {
-    pay: () => payRequestOf(v, process.env.SQB_TERMINAL_SN),
-    status: () => refOf(v),
-    abort: () => refOf(v),
-    recheck: () => ({ ref: refOf(v), request: recheckRequestOf(v) }),
-    revoke: () => ({ ref: refOf(v), request: revokeRequestOf(v) }),
-    resolve: () => ({ ref: refOf(v), request: resolveRequestOf(v) }),
-    activate: () => activateRequestOf(v),
-    checkin: () => terminalOf(v),
-    refund: () => refundRequestOf(v, process.env.SQB_TERMINAL_SN),
-    'refund-status': () => refundRefOf(v),
-    'refund-resolve': () => ({ ref: refundRefOf(v), request: refundResolveRequestOf(v) }),
-  };
-  if (!(command in inputs))
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd)
     throw new InvalidRequestError([
-      { field: '(command)', problem: `must be one of ${Object.keys(inputs).join(', ')}` },
+      { field: '(command)', problem: `must be one of ${Object.keys(COMMANDS).join(', ')}` },
     ]);
-  if (command === 'activate') {
-    // A gateway call from this process: no Temporal involved, the vendor key goes nowhere else.
-    const { request, keyStoreFile } = inputs.activate();
-    const { terminalSn } = await activate(request, new FileKeyStore(keyStoreFile));
-    print({ terminal_sn: terminalSn, device_id: request.deviceId, key_store: keyStoreFile, activated: true });
-    return EXIT.ok;
-  }
-  const { client, payments, close } = await connect();
+  const input = cmd.input(v);
+  if (cmd.local) return cmd.run(input);
+  const session = await connect();
   try {
-    switch (command) {
-      case 'pay': {
-        const request = inputs.pay();
-        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
-        const { workflowId, outcomeKnown, status } = await payments.pay(
-          request,
-          waitMs !== undefined ? { waitMs } : {},
-        );
-        print({
-          workflowId,
-          outcomeKnown,
-          outcome: outcomeKnown ? status.state : undefined,
-          state: status.state,
-          status,
-        });
-        return exitForState(status, outcomeKnown);
-      }
-      case 'status': {
-        const ref = inputs.status();
-        const status = await payments.status(ref);
-        print({ workflowId: paymentWorkflowId(ref.terminalSn, ref.clientSn), state: status.state, status });
-        return EXIT.ok;
-      }
-      case 'abort': {
-        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
-        const result = await payments.abort(inputs.abort(), waitMs !== undefined ? { waitMs } : {});
-        print(result);
-        if (!result.settled || result.state === 'NEEDS_ATTENTION') return EXIT.unknown;
-        return ['FAILED', 'CANCELED', 'REVOKED'].includes(result.state) ? EXIT.ok : EXIT.notPaid;
-      }
-      case 'recheck': {
-        const { ref, request } = inputs.recheck();
-        const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
-        if (v.signal) {
-          await payments.recheckBySignal(ref, request);
-          print({ workflowId, signal: 'recheck', sent: true });
-          return EXIT.ok;
-        }
-        const recheck = await payments.recheck(ref, request);
-        print({ workflowId, state: (await payments.status(ref)).state, recheck });
-        return EXIT.ok;
-      }
-      case 'revoke': {
-        const { ref, request } = inputs.revoke();
-        const workflowId = paymentWorkflowId(ref.terminalSn, ref.clientSn);
-        if (v.signal) {
-          await payments.revokeBySignal(ref, request);
-          print({ workflowId, signal: 'revoke', sent: true });
-          return EXIT.ok;
-        }
-        const result = await payments.revoke(ref, request);
-        print({ workflowId, ...result });
-        if (result.revoke.status === 'REVOKED') return EXIT.ok;
-        const waiting = result.revoke.status === 'NEEDS_ATTENTION' || result.revoke.status === 'PENDING';
-        return waiting ? EXIT.unknown : EXIT.notPaid;
-      }
-      case 'refund': {
-        const waitMs = v['wait-ms'] !== undefined ? Number(v['wait-ms']) : undefined;
-        const refunds = new RefundsClient(client, taskQueue());
-        const { workflowId, outcomeKnown, status } = await refunds.refund(
-          inputs.refund(),
-          waitMs !== undefined ? { waitMs } : {},
-        );
-        print({
-          workflowId,
-          outcomeKnown,
-          outcome: outcomeKnown ? status.state : undefined,
-          state: status.state,
-          status,
-        });
-        return exitForRefund(status, outcomeKnown);
-      }
-      case 'refund-status': {
-        const ref = inputs['refund-status']();
-        const status = await new RefundsClient(client, taskQueue()).status(ref);
-        print({ workflowId: refundWorkflowId(ref), state: status.state, status });
-        return EXIT.ok;
-      }
-      case 'refund-resolve': {
-        const { ref, request } = inputs['refund-resolve']();
-        const status = await new RefundsClient(client, taskQueue()).resolve(ref, request);
-        print({ workflowId: refundWorkflowId(ref), state: status.state, status });
-        return EXIT.ok;
-      }
-      case 'checkin': {
-        const terminalSn = inputs.checkin();
-        const handle = await startCheckinNow(client, terminalSn, { taskQueue: taskQueue() });
-        print({ workflowId: handle.workflowId, ...(await handle.result()) });
-        return EXIT.ok;
-      }
-      default: {
-        const { ref, request } = inputs.resolve();
-        await payments.resolve(ref, request);
-        print({ workflowId: paymentWorkflowId(ref.terminalSn, ref.clientSn), signal: 'resolve', sent: true });
-        return EXIT.ok;
-      }
-    }
+    return await cmd.run(input, session, v);
   } finally {
-    await close();
+    await session.close();
   }
 }
 
