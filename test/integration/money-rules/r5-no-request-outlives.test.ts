@@ -69,13 +69,19 @@ describe('money rules R5: no request outlives the decision that gave it up', () 
   /** The pay reaches the gateway's books this long after it arrived; the client gives up after 2 s. */
   const LATE_MS = 4_000;
 
-  it.each<[string, number, 'PAID' | 'CANCELED']>([
-    ['during the confirm window: PAID', 8_000, 'PAID'],
-    ['after the confirm window, during compensation: CANCELED', 1_000, 'CANCELED'],
+  /**
+   * The third row is pay-doubt-from-send: the doubt (3 s) is shorter than the pay's late landing (4 s), so
+   * counted from pay's start it would have ended FAILED on a "not found" before the pay landed; counted from
+   * the last moment pay could have left (its answer, the client giving up after 2 s) it outlives the landing.
+   */
+  it.each<[string, number, 'PAID' | 'CANCELED', number]>([
+    ['during the confirm window: PAID', 8_000, 'PAID', LATE_MS + 3_000],
+    ['after the confirm window, during compensation: CANCELED', 1_000, 'CANCELED', LATE_MS + 3_000],
+    ["with a doubt shorter than the landing, counted from pay's answer: PAID", 8_000, 'PAID', LATE_MS - 1_000],
   ])(
     'R5: "order not found" is not final while a pay of ours can still arrive; a held pay books late, %s, never FAILED',
-    async (_, confirmWindowMs, expected) => {
-      const timing = { ...RULE_TIMING, confirmWindowMs, requestDoubtMs: LATE_MS + 3_000, revokeWindowAfterMs: 6_000 };
+    async (_, confirmWindowMs, expected, requestDoubtMs) => {
+      const timing = { ...RULE_TIMING, confirmWindowMs, requestDoubtMs, revokeWindowAfterMs: 6_000 };
       const request = newPayment({ timing });
       await postScenario(stack.sim, request.clientSn, { pay: { lateMs: LATE_MS } });
       const watch = watchStatus(stack.payments, request);
@@ -92,6 +98,8 @@ describe('money rules R5: no request outlives the decision that gave it up', () 
       const notFound = final.calls.filter((c) => c.errorCode === 'UPAY_ORDER_NOT_EXISTS');
       expect(notFound.length).toBeGreaterThanOrEqual(1);
       expect(notFound.every((c) => c.at < final.calls[0]!.at + LATE_MS)).toBe(true);
+      // A short doubt: "not found" was still answered after the doubt counted from pay's start had ended.
+      if (requestDoubtMs < LATE_MS) expect(notFound.at(-1)!.at).toBeGreaterThan(told.startedAt + requestDoubtMs);
 
       // The books once the late pay has landed: captured after the client gave up, then kept or reversed once.
       const books = await finalBooks(stack.sim);
