@@ -113,7 +113,14 @@ export function initPostgres(rt: PostgresRuntime, dataDir: string, log: (line: s
   chownTo(rt, logFile);
   if (existsSync(path.join(pgdata, 'PG_VERSION'))) return;
   // The postgres user must be able to reach PGDATA: a temp folder from mkdtemp is 0700 root.
-  if (rt.runAs) chmodSync(dataDir, 0o755);
+  if (rt.runAs) {
+    chmodSync(dataDir, 0o755);
+    if (spawnSync('runuser', ['-u', rt.runAs.name, '--', 'test', '-x', dataDir]).status !== 0)
+      throw new Error(
+        `PostgreSQL runs as the ${rt.runAs.name} user, which cannot reach ${dataDir} (a parent folder is not ` +
+          'open to others): choose another --data-dir (e.g. under /var/tmp) or `chmod o+x` its parents',
+      );
+  }
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
   chownTo(rt, pgdata);
   const pwfile = path.join(dataDir, '.pwfile');
