@@ -50,6 +50,14 @@ export function resolvePorts(given: Partial<ClusterPorts> = {}): ClusterPorts {
   for (const [name, port] of Object.entries(ports))
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new Error(`cluster port ${name} must be 1-65535, got ${port}`);
+  // Temporal keeps membership ports in cluster_membership.rpc_port, a PostgreSQL SMALLINT: one above 32767
+  // makes the server exit at start-up.
+  for (const name of ['frontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership'] as const)
+    if (ports[name] > 32767)
+      throw new Error(
+        `cluster port ${name} is ${ports[name]}: membership ports must be at most 32767 (Temporal stores them in a ` +
+          'PostgreSQL smallint); choose a frontend port below 32755',
+      );
   const seen = new Map<number, string>();
   for (const [name, port] of Object.entries(metricsPortsSpread(ports))) {
     const other = seen.get(port);
