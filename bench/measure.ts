@@ -8,19 +8,30 @@ export interface Measured {
   p99_ms: number;
 }
 
+/**
+ * On the first failure no new run starts, the ones under way finish, and then the first error is thrown:
+ * nothing is left running against a connection the caller is about to close.
+ */
 export async function measure(n: number, concurrency: number, run: (i: number) => Promise<void>): Promise<Measured> {
   const latencies: number[] = [];
   let next = 0;
+  let failed: { error: unknown } | undefined;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, n) }, async () => {
-      for (let i = next++; i < n; i = next++) {
+      for (let i = next++; i < n && !failed; i = next++) {
         const t0 = performance.now();
-        await run(i);
+        try {
+          await run(i);
+        } catch (error) {
+          failed ??= { error };
+          return;
+        }
         latencies.push(performance.now() - t0);
       }
     }),
   );
+  if (failed) throw failed.error;
   return summarize(latencies, concurrency, (performance.now() - started) / 1000);
 }
 
