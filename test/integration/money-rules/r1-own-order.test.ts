@@ -1,9 +1,12 @@
-import { SIBLING_TERMINAL_SN } from '../../../simulator';
+import { RefundsClient } from '../../../client/refunds-client';
+import { SIBLING_TERMINAL_SN, type EchoMismatch } from '../../../simulator';
+import type { RefundRequest } from '../../../workflows/refund-types';
 import { paymentWorkflowId, type PaymentStatus } from '../../../workflows/types';
 import {
   RULE_TIMING,
   finalBooks,
   ordersUnder,
+  ownOrder,
   postScenario,
   requestsAbout,
   sleep,
@@ -171,4 +174,80 @@ describe('money rules R1: only our own order counts', () => {
       expectNoOneSidedAccount(stack.sim, status);
     },
   );
+
+  /**
+   * On the refund path (and R7 there): an answer counts for a refund only if it names the refund's own
+   * order; one about another order stops the refund and hands it to a person with both facts
+   * (NEEDS_ATTENTION), never REFUNDED or REFUSED on its word, and no refund is sent for an order the look
+   * did not prove ours. The person's resolution closes it (R7), and the books say what moved.
+   */
+  describe('on refunds: only our own order counts; the person it goes to can close it (R7)', () => {
+    let counter = 0;
+
+    async function paidWith(echoMismatch: EchoMismatch) {
+      const payment = newPayment({ amountFen: 1000 });
+      await postScenario(stack.sim, payment.clientSn, { echoMismatch }); // fixed when the order is made
+      const { status } = await stack.payments.pay(payment);
+      expect(status.state).toBe('PAID');
+      counter += 1;
+      const request: RefundRequest = {
+        terminalSn: payment.terminalSn,
+        clientSn: payment.clientSn,
+        refundRequestNo: `R1R${Date.now().toString(36)}${counter}`.slice(0, 20),
+        amountFen: 400,
+        operator: 'returns-desk-1',
+        timing: { retryDelaysMs: [1_000], deadlineAfterMs: 6_000, requestDoubtMs: 2_000, checkIntervalMs: 300 },
+      };
+      return { payment, request, refunds: new RefundsClient(stack.client, stack.taskQueue) };
+    }
+
+    it('R1: the look answers about another order: no refund sent, a person has both orders; resolved NOT_REFUNDED, the money stays', async () => {
+      const { payment, request, refunds } = await paidWith({ endpoints: ['query'], clientSn: 'SOMEONE-ELSES-ORDER' });
+      try {
+        const { status } = await refunds.refund(request);
+        expect(status.state).toBe('NEEDS_ATTENTION');
+        expect(status.escalation?.reason).toMatch(/another order .*client_sn SOMEONE-ELSES-ORDER.*than this refund/);
+        expect(status.calls.map((c) => c.step)).toEqual(['look-query']);
+
+        const closed = await refunds.resolve(request, {
+          operator: 'ops-lead',
+          resolution: 'NOT_REFUNDED',
+          note: 'support: that answer was about another order; nothing was refunded',
+        });
+        expect(closed).toMatchObject({ state: 'NOT_REFUNDED', resolution: { operator: 'ops-lead' } });
+
+        const books = await finalBooks(stack.sim);
+        expect(requestsAbout(books, payment.clientSn, 'refund')).toEqual([]);
+        expect(ownOrder(books, payment)).toMatchObject({ order_status: 'PAID', kept_fen: 1000, refunded_fen: 0 });
+      } finally {
+        await terminateIfOpen(stack.client, payment, 'R1 refund test: the payment is not under test');
+      }
+    });
+
+    it("R1: the refund's own answer names another order's total: not REFUNDED on its word, a person; resolved REFUNDED as the books show", async () => {
+      const { payment, request, refunds } = await paidWith({ endpoints: ['refund'], totalAmount: '99999' });
+      try {
+        const { status } = await refunds.refund(request);
+        expect(status.state).toBe('NEEDS_ATTENTION');
+        expect(status.escalation?.reason).toMatch(/refund answer is about another order .*¥999\.99/);
+        expect(status.calls.filter((c) => c.step === 'refund')).toHaveLength(1);
+
+        const closed = await refunds.resolve(request, {
+          operator: 'ops-lead',
+          resolution: 'REFUNDED',
+          note: 'support: ¥4.00 went back to the customer',
+        });
+        expect(closed).toMatchObject({ state: 'REFUNDED', resolution: { operator: 'ops-lead' } });
+
+        // The gateway moved the money once, as the person found: one refund of 400, never a second.
+        const books = await finalBooks(stack.sim);
+        expect(requestsAbout(books, payment.clientSn, 'refund')).toHaveLength(1);
+        const order = ownOrder(books, payment)!;
+        expect(order).toMatchObject({ order_status: 'PARTIAL_REFUNDED', refunded_fen: 400, kept_fen: 600 });
+        expect(order.movements.map((m) => m.kind)).toEqual(['capture', 'refund']);
+      } finally {
+        await terminateIfOpen(stack.client, payment, 'R1 refund test: the payment is not under test');
+      }
+    });
+  });
 });
