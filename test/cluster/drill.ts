@@ -14,7 +14,8 @@ import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * Timing of test/integration/crash-restart.test.ts, stretched for a cluster on a loaded machine: every
- * phase lasts 15 s or more, so all of them are running together when the crash comes, and a service that
+ * phase lasts 10 s or more (pay is held 20 s, the order settles 25 s after pay; under load the saga's
+ * steps lag by as much), so all of them are running together when the crash comes, and a service that
  * takes seconds to come back does not push a payment past a window the case does not expect it to reach.
  */
 const TIMING: TimingOverrides = {
@@ -44,11 +45,11 @@ export interface PhaseCase {
 
 /** One payment in each phase of the saga, and one already failed. */
 export const PHASES: PhaseCase[] = [
-  { atCrash: 'PAYING', expected: 'PAID', scenario: { pay: { holdMs: 15_000 } } },
+  { atCrash: 'PAYING', expected: 'PAID', scenario: { pay: { holdMs: 20_000 } } },
   {
     atCrash: 'CONFIRMING',
     expected: 'PAID',
-    scenario: { pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterMs: 20_000 } } },
+    scenario: { pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterMs: 25_000 } } },
   },
   {
     atCrash: 'CANCELING',
