@@ -23,7 +23,7 @@ import {
   stopPostgres,
   waitAcceptsConnections,
 } from './postgres';
-import { isAlive, killGroup, spawnDetached, stopGroup, tailLog, waitGone, type ServiceSpec } from './processes';
+import { killGroup, runsWith, spawnDetached, stopGroup, tailLog, waitGone, type ServiceSpec } from './processes';
 import { probe, waitUntil } from './readiness';
 import { CREATE_NAMESPACE_SCRIPT, runScript, SETUP_POSTGRES_SCRIPT } from './scripts';
 import { writeServerConfigs } from './server-config';
@@ -100,7 +100,7 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
   const split = opts.split ?? false;
   const existing = readState(dataDir);
   if (existing) {
-    const down = parts(existing).filter(([, pid]) => pid === undefined || !isAlive(pid));
+    const down = parts(existing).filter(([, pid]) => !runsWith(pid, dataDir));
     if (down.length === 0) {
       if (existing.split !== split)
         throw new Error(
@@ -198,7 +198,7 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
     const died = () => {
       if (opts.signal?.aborted) return 'interrupted';
       for (const [name, svc] of Object.entries(state.services))
-        if (!isAlive(svc.pid))
+        if (!runsWith(svc.pid, dataDir))
           return `the Temporal ${name} process exited during start-up; the end of ${svc.log}:\n${tailLog(svc.log)}`;
       return undefined;
     };
@@ -276,7 +276,7 @@ export async function clusterDown(opts: { dataDir?: string; log?: (line: string)
   const state = readState(dataDir);
   if (!state) {
     const orphan = postmasterPid(dataDir);
-    if (orphan && isAlive(orphan)) {
+    if (orphan && runsWith(orphan, dataDir)) {
       log(`no state file in ${dataDir}, but PostgreSQL (pid ${orphan}) runs on its data: stopping it`);
       process.kill(orphan, 'SIGINT');
       await waitGone(orphan, 60_000);
@@ -287,13 +287,13 @@ export async function clusterDown(opts: { dataDir?: string; log?: (line: string)
   const names = Object.keys(state.services).sort((a, b) => order.indexOf(a) - order.indexOf(b));
   for (const name of names) {
     const { pid } = state.services[name]!;
-    if (isAlive(pid)) {
+    if (runsWith(pid, dataDir)) {
       await stopGroup(pid);
       log(`stopped ${name} (pid ${pid})`);
     }
   }
   const pgPid = postmasterPid(dataDir) ?? state.postgres.pid;
-  if (pgPid && isAlive(pgPid)) {
+  if (pgPid && runsWith(pgPid, dataDir)) {
     try {
       stopPostgres(state.internal.postgres, dataDir, 'fast');
     } catch (err) {
@@ -321,8 +321,8 @@ export async function clusterStatus(opts: { dataDir?: string } = {}): Promise<Cl
   if (!state) return undefined;
   lastDataDir = dataDir;
   const pgPid = postmasterPid(dataDir) ?? state.postgres.pid;
-  state.postgres.alive = pgPid !== undefined && isAlive(pgPid);
-  for (const svc of Object.values(state.services)) svc.alive = isAlive(svc.pid);
+  state.postgres.alive = runsWith(pgPid, dataDir);
+  for (const svc of Object.values(state.services)) svc.alive = runsWith(svc.pid, dataDir);
   state.health = await probe(state.address, state.namespace);
   return publicState(state);
 }
@@ -352,7 +352,9 @@ export async function crashService(name: string, opts: { downMs?: number; dataDi
   svc.pid = spawnDetached(spec);
   writeState(state);
   const died = () =>
-    isAlive(svc.pid) ? undefined : `${name} exited after its restart; the end of ${svc.log}:\n${tailLog(svc.log)}`;
+    runsWith(svc.pid, dataDir)
+      ? undefined
+      : `${name} exited after its restart; the end of ${svc.log}:\n${tailLog(svc.log)}`;
   await waitUntil(
     state.address,
     state.namespace,

@@ -47,6 +47,20 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * True while the process is alive and its command line names `marker` (the cluster's data folder): a pid
+ * from an old state file (after a reboot, say) may belong to another program by now, which must not be killed.
+ */
+export function runsWith(pid: number | undefined, marker: string): boolean {
+  if (pid === undefined || !isAlive(pid)) return false;
+  try {
+    const cmdline = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')} `;
+    return cmdline.includes(`${marker}/`) || cmdline.includes(`${marker} `);
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the process is gone; false if it is still there after `timeoutMs`. */
