@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TOOLS_DIR } from '../toolchain/paths';
+import { isAlive } from './processes';
 import { isExecutable } from '../toolchain/temporal-binaries';
 import type { ClusterVersions } from './versions';
 
@@ -90,6 +91,18 @@ export async function ensureTemporalBuild(
 ): Promise<TemporalBuild> {
   const build = temporalBuild(versions.temporalServer);
   if (isBuilt(build)) return build;
+  return withBuildLock(build.dir, log, async () => {
+    if (isBuilt(build)) return build;
+    await buildTemporal(versions, build, log);
+    return build;
+  });
+}
+
+async function buildTemporal(
+  versions: ClusterVersions,
+  build: TemporalBuild,
+  log: (line: string) => void,
+): Promise<void> {
   log(`${requireGo()}`);
   log(
     `building the Temporal server ${versions.temporalServer} and temporal-sql-tool from go.temporal.io/server ` +
@@ -118,7 +131,45 @@ export async function ensureTemporalBuild(
   }
   if (!isBuilt(build)) throw new Error(`the build in ${build.dir} is incomplete`);
   log(`built the Temporal server ${versions.temporalServer} in ${Math.round((Date.now() - started) / 1000)} s`);
-  return build;
+}
+
+/**
+ * Runs `build` holding <dir>.lock (a folder, created atomically, with the holder's pid), so two processes
+ * bringing clusters up at once (the test suites and the bench) build once: the second waits, then finds the build.
+ */
+async function withBuildLock<T>(dir: string, log: (line: string) => void, build: () => Promise<T>): Promise<T> {
+  const lock = `${dir}.lock`;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  let said = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder: number;
+      try {
+        holder = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+      } catch {
+        // just released, or its holder has not written its pid yet
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!said) log(`another process (pid ${holder}) is building into ${dir}: waiting for it`);
+      said = true;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function chmodTree(dir: string): void {
@@ -132,6 +183,13 @@ function chmodTree(dir: string): void {
 export async function ensureUiBuild(versions: ClusterVersions, log: (line: string) => void): Promise<string> {
   const binary = uiBinary(versions.temporalUi);
   if (isExecutable(binary)) return binary;
+  return withBuildLock(path.dirname(binary), log, async () => {
+    if (!isExecutable(binary)) await buildUi(versions, binary, log);
+    return binary;
+  });
+}
+
+async function buildUi(versions: ClusterVersions, binary: string, log: (line: string) => void): Promise<void> {
   requireGo();
   log(`building the Temporal Web UI server ${versions.temporalUi} from github.com/temporalio/ui-server/v2 (once)`);
   const started = Date.now();
@@ -139,5 +197,4 @@ export async function ensureUiBuild(versions: ClusterVersions, log: (line: strin
   await goInstall(path.dirname(binary), [`github.com/temporalio/ui-server/v2/cmd/server@v${versions.temporalUi}`], log);
   if (!isExecutable(binary)) throw new Error(`go install succeeded but ${binary} is missing`);
   log(`built the Web UI server ${versions.temporalUi} in ${Math.round((Date.now() - started) / 1000)} s`);
-  return binary;
 }
