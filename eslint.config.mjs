@@ -13,7 +13,18 @@ const workflowForbidden = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'coverage/', 'dist/', 'eslint.config.mjs', 'jest.config.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.tools/',
+      '.data/',
+      'coverage/',
+      'dist/',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'jest.cluster.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

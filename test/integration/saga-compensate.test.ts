@@ -56,7 +56,8 @@ describe('saga decision table: cancel (冲正)', () => {
   });
 
   it('keeps cancelling through transport faults on cancel', async () => {
-    const request = newPayment();
+    // Two cancels in doubt wait out their doubt before the third: a deadline with room for that under load.
+    const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 15_000 } });
     stack.sim.setScenario(request.clientSn, {
       ...neverSettles,
       cancel: [
@@ -163,7 +164,8 @@ describe('saga decision table: cancel (冲正)', () => {
   });
 
   it('escalates when no definite cancel answer comes before the deadline, and stays open until resolved', async () => {
-    const request = newPayment({ timing: { ...FAST_TIMING, cancelDeadlineAfterMs: 5_000 } });
+    // A short confirm window starts the cancels at ~1 s, so two fit before the 5 s deadline under load.
+    const request = newPayment({ timing: { ...FAST_TIMING, confirmWindowMs: 1_000, cancelDeadlineAfterMs: 5_000 } });
     // The gateway auto-cancels the unpaid order (TRADE_TIMEOUT) only well after the cancel deadline
     // and after the last cancel's doubt (FAST_TIMING.requestDoubtMs) has run out.
     stack.sim.setScenario(request.clientSn, {
