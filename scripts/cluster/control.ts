@@ -24,7 +24,7 @@ import {
   waitAcceptsConnections,
 } from './postgres';
 import { killGroup, runsWith, spawnDetached, stopGroup, tailLog, waitGone, type ServiceSpec } from './processes';
-import { probe, waitUntil } from './readiness';
+import { probe, waitListening, waitUntil } from './readiness';
 import { CREATE_NAMESPACE_SCRIPT, runScript, SETUP_POSTGRES_SCRIPT } from './scripts';
 import { writeServerConfigs } from './server-config';
 import { publicState, readState, removeState, writeState, type ClusterState, type StoredState } from './state';
@@ -183,7 +183,14 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
     );
     log('schemas temporal and temporal_visibility are up to date (deploy/temporal/setup-postgres.sh)');
 
-    for (const proc of writeServerConfigs(build.devConfig, dataDir, ports, split)) {
+    const died = () => {
+      if (opts.signal?.aborted) return 'interrupted';
+      for (const [name, svc] of Object.entries(state.services))
+        if (!runsWith(svc.pid, dataDir))
+          return `the Temporal ${name} process exited during start-up; the end of ${svc.log}:\n${tailLog(svc.log)}`;
+      return undefined;
+    };
+    for (const [i, proc] of writeServerConfigs(build.devConfig, dataDir, ports, split).entries()) {
       opts.signal?.throwIfAborted();
       const spec: ServiceSpec = {
         command: build.server,
@@ -194,14 +201,10 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterState
       state.internal.specs[proc.name] = spec;
       state.services[proc.name] = { pid: spawnDetached(spec), log: spec.log };
       writeState(state);
+      // Split services started at the same moment race to insert the cluster's metadata row, and the
+      // loser exits on a duplicate key: the first (history) listens only once that row is written.
+      if (split && i === 0) await waitListening(proc.name, ports.history, { timeoutMs: START_TIMEOUT_MS, died });
     }
-    const died = () => {
-      if (opts.signal?.aborted) return 'interrupted';
-      for (const [name, svc] of Object.entries(state.services))
-        if (!runsWith(svc.pid, dataDir))
-          return `the Temporal ${name} process exited during start-up; the end of ${svc.log}:\n${tailLog(svc.log)}`;
-      return undefined;
-    };
     await waitUntil(address, namespace, 'the Temporal frontend', (r) => r.frontend, {
       timeoutMs: START_TIMEOUT_MS,
       died,

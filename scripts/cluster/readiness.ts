@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { takenPorts } from './ports';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,5 +69,22 @@ export async function waitUntil(
     if (Date.now() > deadline)
       throw new Error(`${what}: not ready within ${Math.round(opts.timeoutMs / 1000)} s (${JSON.stringify(now)})`);
     await sleep(500);
+  }
+}
+
+/** Waits until `port` on 127.0.0.1 listens (a service's own gRPC port); `died()` as for waitUntil. */
+export async function waitListening(
+  what: string,
+  port: number,
+  opts: { timeoutMs: number; died?: () => string | undefined },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const dead = opts.died?.();
+    if (dead) throw new Error(dead);
+    if ((await takenPorts([[what, port]])).length > 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal ${what}: port ${port} not listening within ${Math.round(opts.timeoutMs / 1000)} s`);
+    await sleep(250);
   }
 }
