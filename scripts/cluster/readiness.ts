@@ -49,42 +49,49 @@ export async function probe(address: string, namespace: string): Promise<Readine
   return result;
 }
 
-/**
- * Waits until `ready(readiness)` holds, probing every 500 ms. `died()` names a part that exited meanwhile
- * (then this fails at once, with that message).
- */
+interface WaitOptions {
+  timeoutMs: number;
+  /** Names a part that exited meanwhile: then the wait fails at once, with that message. */
+  died?: () => string | undefined;
+}
+
+/** Asks `done()` every `everyMs` until it holds; fails with `late()` after `timeoutMs`. */
+async function pollUntil(done: () => Promise<boolean>, late: () => string, everyMs: number, opts: WaitOptions) {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const dead = opts.died?.();
+    if (dead) throw new Error(dead);
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(late());
+    await sleep(everyMs);
+  }
+}
+
+const seconds = (ms: number) => Math.round(ms / 1000);
+
+/** Waits until `ready(readiness)` holds, probing every 500 ms. */
 export async function waitUntil(
   address: string,
   namespace: string,
   what: string,
   ready: (r: Readiness) => boolean,
-  opts: { timeoutMs: number; died?: () => string | undefined },
+  opts: WaitOptions,
 ): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    const dead = opts.died?.();
-    if (dead) throw new Error(dead);
-    const now = await probe(address, namespace);
-    if (ready(now)) return;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not ready within ${Math.round(opts.timeoutMs / 1000)} s (${JSON.stringify(now)})`);
-    await sleep(500);
-  }
+  let now: Readiness | undefined;
+  await pollUntil(
+    async () => ready((now = await probe(address, namespace))),
+    () => `${what}: not ready within ${seconds(opts.timeoutMs)} s (${JSON.stringify(now)})`,
+    500,
+    opts,
+  );
 }
 
-/** Waits until `port` on 127.0.0.1 listens (a service's own gRPC port); `died()` as for waitUntil. */
-export async function waitListening(
-  what: string,
-  port: number,
-  opts: { timeoutMs: number; died?: () => string | undefined },
-): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    const dead = opts.died?.();
-    if (dead) throw new Error(dead);
-    if ((await takenPorts([[what, port]])).length > 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`the Temporal ${what}: port ${port} not listening within ${Math.round(opts.timeoutMs / 1000)} s`);
-    await sleep(250);
-  }
+/** Waits until `port` on 127.0.0.1 listens (a service's own gRPC port). */
+export async function waitListening(what: string, port: number, opts: WaitOptions): Promise<void> {
+  await pollUntil(
+    async () => (await takenPorts([[what, port]])).length > 0,
+    () => `the Temporal ${what}: port ${port} not listening within ${seconds(opts.timeoutMs)} s`,
+    250,
+    opts,
+  );
 }
