@@ -250,6 +250,7 @@ export function afterRevokeQuery(
   refusal: string | undefined,
   earlierInDoubt: boolean,
   rules: SagaRules = 'money-rules',
+  earlierEverInDoubt = false,
 ): RevokeDecision {
   const status = knownStatus(q);
   if (status === 'CANCELED') return { next: 'REVOKED' };
@@ -259,7 +260,10 @@ export function afterRevokeQuery(
   if (orderNotFound(q) || (status !== undefined && status !== 'CANCEL_INPROGRESS')) {
     return escalate(`order ${q.order?.orderStatus ?? 'not found'} at the gateway during revoke`);
   }
-  return refusal && !earlierInDoubt ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
+  // No final status: a refusal is proof only if no earlier attempt was ever in doubt. One whose doubt has
+  // run out can no longer land, but it may have landed (R3: decide on a final status, or on a PAID that
+  // outlived every doubtful attempt).
+  return refusal && !earlierInDoubt && !earlierEverInDoubt ? { next: 'REFUSED' } : { next: 'REVOKE_AGAIN' };
 }
 
 // --- close ---

@@ -22,6 +22,14 @@ export const REFUSAL_AFTER_UNKNOWN_REVOKE = 'refusal-after-unknown-revoke';
 export const REVOKE_HELD_BACK_REFUSED = 'revoke-held-back-refused';
 const HELD_BACK = 'the revoke window closed before the revoke could be sent';
 
+/**
+ * Patch id (2026-12-03, fuzz seed 1898 of generator 1 under revoke-held-back-refused): a refusal (or a
+ * revoke held back) while the order's status is unknown proves nothing once an earlier attempt was in
+ * doubt, even one whose doubt has run out: it may have landed. Before, such a refusal was REFUSED while
+ * the gateway held the order CANCELED. Asked only when it changes the decision.
+ */
+export const REFUSAL_NEEDS_STATUS_AFTER_DOUBT = 'refusal-needs-status-after-doubt';
+
 type RevokeOutcome =
   | { next: 'REVOKED' | 'REFUSED'; detail?: string }
   | { next: 'REFUNDED'; detail: string }
@@ -67,6 +75,7 @@ async function lookBeforeRevoke(saga: SagaState): Promise<RevokeOutcome | undefi
  */
 async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
   let earlierUnknown = false; // legacy rules: an earlier attempt may have reversed the money without telling us
+  let earlierSentInDoubt = false; // an earlier attempt reached the gateway, or may have, without a definite answer
   let lastRefusal: string | undefined;
   let attempts = 0;
   const outcome = await onSchedule(revokeSchedule(saga.timing), async (n): Promise<RevokeOutcome | typeof AGAIN> => {
@@ -94,8 +103,13 @@ async function revokeOnSchedule(saga: SagaState): Promise<RevokeOutcome> {
     const queried = saga.anotherOrder(query);
     if (queried) return { next: 'ESCALATE', reason: queried, why: 'answer about another order' };
     if (earlierUnknown) deprecatePatch(REFUSAL_AFTER_UNKNOWN_REVOKE);
-    const decision = afterRevokeQuery(query, refusal, inDoubtBefore, saga.rules);
+    let decision = afterRevokeQuery(query, refusal, inDoubtBefore, saga.rules);
+    if (decision.next === 'REFUSED' && earlierSentInDoubt && saga.rules === 'money-rules') {
+      const unproven = afterRevokeQuery(query, refusal, inDoubtBefore, saga.rules, true);
+      if (unproven.next !== 'REFUSED' && patched(REFUSAL_NEEDS_STATUS_AFTER_DOUBT)) decision = unproven;
+    }
     if (answer.kind === 'unknown' || answer.kind === 'in_progress') earlierUnknown = true;
+    if ((answer.kind === 'unknown' || answer.kind === 'in_progress') && !notSent) earlierSentInDoubt = true;
     switch (decision.next) {
       case 'REVOKE_AGAIN':
         return AGAIN;

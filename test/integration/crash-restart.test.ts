@@ -39,6 +39,8 @@ const CASES: CrashCase[] = [
   {
     name: 'confirming across the crash',
     scenario: { pay: { result: 'PAY_IN_PROGRESS', settle: { to: 'PAID', afterMs: 9_000 } } },
+    // The window outlasts the server's restart under load (once 10 s): the payment is PAID by the first query after.
+    timing: { confirmWindowMs: 30_000 },
     atCrash: 'CONFIRMING',
     expected: 'PAID',
   },

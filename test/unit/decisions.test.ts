@@ -120,6 +120,15 @@ describe('afterRevokeQuery', () => {
     expect(afterRevokeQuery(query('CANCELED'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true).next).toBe('REVOKED');
   });
 
+  it('no final status after a refusal: no proof once an earlier attempt was ever in doubt, even one that can no longer land (R3, fuzz seed 1898)', () => {
+    expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', false, 'money-rules', true).next).toBe(
+      'REVOKE_AGAIN',
+    );
+    expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', false, 'money-rules', true).next).toBe(
+      'REFUSED',
+    );
+  });
+
   it('legacy: trusted PAID after an earlier lost answer, but not a refusal alone (fuzz seed 1898)', () => {
     expect(afterRevokeQuery(unknownQuery, 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true, 'legacy').next).toBe('REVOKE_AGAIN');
     expect(afterRevokeQuery(query('PAID'), 'UPAY_TCP_ORDER_NOT_REFUNDABLE', true, 'legacy').next).toBe('REFUSED');

@@ -250,6 +250,22 @@ describe('refusals', () => {
     expectAround(status.escalation!.at - status.startedAt, W);
   });
 
+  it('R3: refused after the doubt of the first attempt ran out, the status of the order still unclear: no proof (the first may have landed), so never REFUSED; a person at the close (patch refusal-needs-status-after-doubt, fuzz seed 1898)', async () => {
+    const payment = await saga.start(
+      { pay: [paySuccess()], query: [order('PAID'), noAnswer()], revoke: [noAnswer(), refused()] },
+      { timing: TIMING },
+    );
+    await revokeAt(payment, 10 * MINUTE);
+    await payment.advanceTo(W + 5 * MINUTE);
+    const status = await payment.waitForState('NEEDS_ATTENTION');
+    expect(status.revoke!.status).toBe('NEEDS_ATTENTION');
+    expect(status.escalation!.reason).toBe('no definite revoke answer before the revoke window closed');
+    const attempts = status.calls.filter((c) => c.step === 'revoke');
+    // Refusals came long after the first attempt's 60 s of doubt, yet none of them ended the revoke.
+    expect(attempts.at(-1)!.at - attempts[0]!.at).toBeGreaterThan(MINUTE);
+    expect(attempts.slice(1).every((c) => c.errorCode === 'UPAY_CANCEL_INVALID_ORDER_STATE')).toBe(true);
+  });
+
   it('R3: a revoke REFUSED after its doubt ended whose first attempt lands after all: the gateway shows CANCELED at close → NEEDS_ATTENTION, never closed PAID', async () => {
     const payment = await paid({
       query: [...Array.from({ length: 6 }, () => order('PAID')), order('CANCELED')],
